@@ -1,0 +1,27 @@
+"""exhibit: one exhibition, written once, shown on a kiosk, on the web and on paper."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+__version__ = "0.1.0"
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the app: settings, languages, content, media, templates, blueprints.
+
+    Raises :class:`exhibit.content.InvalidContent` when the content is invalid: the server must not
+    start on a broken exhibition.
+    """
+    from . import assets, config as configuration, contentstore, i18n, media_serving, views
+
+    app = Flask(__name__, instance_relative_config=True, static_folder=None)
+    configuration.load(app, config)
+    i18n.init_app(app)
+    contentstore.init_app(app)
+    assets.init_app(app)
+    media_serving.init_app(app)
+    views.init_app(app)
+    return app

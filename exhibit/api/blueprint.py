@@ -1,0 +1,85 @@
+"""Published panels as JSON, with the URLs of everything a kiosk must precache."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, g, jsonify, request, url_for
+
+from ..content import Exhibition, Panel
+from ..contentstore import exhibition, get_store
+from ..media_serving import media_library
+from ..surfaces import render_panel
+
+bp = Blueprint("api", __name__)
+
+
+def panel_media_urls(panel: Panel) -> list[str]:
+    """Every media URL a surface may request for this panel (all image widths and formats)."""
+    library = media_library()
+    urls: list[str] = []
+    for image in panel.images:
+        picture = library.picture(image)
+        urls += [c.url for c in picture.webp + picture.jpeg]
+    if panel.video:
+        urls.append(library.url(panel.video.media))
+        if panel.video.poster:
+            urls.append(library.url(panel.video.poster))
+        urls += [library.url(track) for track in panel.video.captions.values()]
+    return urls
+
+
+def thumbnail_url(panel: Panel) -> str | None:
+    """A small picture for tiles and cards: the first image, or the video's poster."""
+    library = media_library()
+    if panel.images:
+        return library.picture(panel.images[0]).webp[0].url
+    if panel.video and panel.video.poster:
+        return library.url(panel.video.poster)
+    return None
+
+
+def panel_json(panel: Panel, ex: Exhibition, lang: str) -> dict:
+    return {
+        "slug": panel.slug,
+        "section": panel.section,
+        "order": panel.order,
+        "kind": panel.kind,
+        "version": panel.version,
+        "title": panel.title[lang],
+        "summary": panel.summary[lang],
+        "url": url_for("web.panel", lang=lang, slug=panel.slug),
+        "thumbnail": thumbnail_url(panel),
+        "kiosk_html": str(render_panel(panel, lang, "kiosk")),
+        "media": panel_media_urls(panel),
+        "sources": [{"id": s.id, "title": s.title, "url": s.url} for s in panel.sources],
+    }
+
+
+@bp.get("/api/v1/panels")
+def panels():
+    """The published panels in one language (``?lang=``, default: the exhibition's first)."""
+    ex = exhibition()
+    lang = request.args.get("lang", ex.default_language)
+    if lang not in ex.languages:
+        abort(400, description=f"unknown lang '{lang}'; use one of: {', '.join(ex.languages)}")
+    g.lang = lang
+    return jsonify({
+        "version": ex.fingerprint,
+        "lang": lang,
+        "languages": list(ex.languages),
+        "title": ex.title[lang],
+        "subtitle": ex.subtitle[lang],
+        "sections": [
+            {"id": s.id, "title": s.title[lang], "intro": s.intro[lang] if s.intro else None}
+            for s in ex.sections
+        ],
+        "panels": [panel_json(p, ex, lang) for p in ex.panels],
+    })
+
+
+@bp.get("/healthz")
+def healthz():
+    """Liveness for the kiosk watchdog and load balancers; says if the last reload failed."""
+    store = get_store()
+    ex = store.current()
+    return jsonify({"status": "ok", "content_version": ex.fingerprint,
+                    "content_reload_error": store.last_error is not None})

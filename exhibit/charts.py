@@ -1,0 +1,303 @@
+"""Figures as accessible SVG, drawn on the server from the panel's data.
+
+One function, :func:`render_chart`, serves every surface (kiosk, topic page, print): the SVG carries
+its own title, unit, source line and "illustrative" mark, so it can be shown, embedded in a PDF or
+saved on its own without losing what makes it honest. Screen readers get ``<title>``/``<desc>``;
+the surfaces add the data as a table (:func:`table_rows`).
+
+No Flask here: only the content model and Babel's number formatting.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from html import escape
+
+from babel.numbers import format_decimal
+
+from .content import Figure, Panel
+from .content.vocabulary import word
+
+# The drawing is 480 units wide: on a 360 px phone a 15-unit label is still 11 px, and on a kiosk
+# the SVG scales up. Text sizes are chosen for that range.
+WIDTH = 480
+PAD = 16
+FONT_ZH = ("'Noto Sans CJK SC','Noto Sans SC','Source Han Sans SC','PingFang SC',"
+           "'Microsoft YaHei',system-ui,sans-serif")
+# Latin first elsewhere: CJK fonts set quotes and apostrophes full-width.
+FONT_LATIN = ("system-ui,-apple-system,'Segoe UI',Roboto,'Noto Sans',Arial,"
+              "'Noto Sans CJK SC',sans-serif")
+PALETTE = ("#0b5d3b", "#2e9d5b", "#1f6fb2", "#f2a33a", "#7a8b94", "#8fd0a8", "#5aa0d8")
+INK = "#1d2b24"
+MUTED = "#4a5a52"  # 7:1 on white, for small type
+GRID = "#d5e3da"
+
+WORDS = {
+    "chart_bar": {"zh": "条形图", "en": "Bar chart", "fr": "Diagramme en barres"},
+    "chart_line": {"zh": "折线图", "en": "Line chart", "fr": "Graphique linéaire"},
+    "chart_share": {"zh": "构成图", "en": "Share chart", "fr": "Graphique de répartition"},
+    "chart_timeline": {"zh": "时间线", "en": "Timeline", "fr": "Frise chronologique"},
+    "unit": {"zh": "单位", "en": "Unit", "fr": "Unité"},
+    "sources": {"zh": "来源", "en": "Sources", "fr": "Sources"},
+}
+
+
+def _w(key: str, lang: str) -> str:
+    entry = WORDS[key]
+    return entry.get(lang, entry["en"])
+
+
+def labelled(label: str, text: str, lang: str) -> str:
+    """"Label: text" with the language's punctuation (French puts a space before the colon)."""
+    if lang == "zh":
+        return f"{label}：{text}"
+    if lang == "fr":
+        return f"{label}\u202f: {text}"
+    return f"{label}: {text}"
+
+
+def number(value: float, lang: str) -> str:
+    """A value formatted for the language (thousands separator, decimal comma in French)."""
+    return format_decimal(value, format="#,##0.##", locale=lang)
+
+
+def percent(value: float, lang: str) -> str:
+    """A percentage as the language writes it: 36% in Chinese and English, 36 % in French."""
+    return f"{number(value, lang)}\u202f%" if lang == "fr" else f"{number(value, lang)}%"
+
+
+def text_width(text: str, size: float) -> float:
+    """Estimated rendered width: CJK glyphs are square, Latin ones about half as wide."""
+    total = 0.0
+    for ch in text:
+        if ord(ch) >= 0x2E80:
+            total += 1.0
+        elif ch in "il.,:;'|!()[] ":
+            total += 0.3
+        elif ch.isupper() or ch in "mwMW%":
+            total += 0.68
+        else:
+            total += 0.54
+    return total * size
+
+
+def wrap(text: str, size: float, width: float) -> list[str]:
+    """Break text into lines that fit ``width`` (at spaces, or anywhere between CJK glyphs)."""
+    lines: list[str] = []
+    current = ""
+    tokens: list[str] = []
+    word_ = ""
+    for ch in text:
+        if ord(ch) >= 0x2E80:
+            if word_:
+                tokens.append(word_)
+                word_ = ""
+            tokens.append(ch)
+        elif ch == " ":
+            tokens.append(word_ + " ")
+            word_ = ""
+        else:
+            word_ += ch
+    if word_:
+        tokens.append(word_)
+    for token in tokens:
+        if current and text_width((current + token).rstrip(), size) > width:
+            lines.append(current.rstrip())
+            current = token.lstrip()
+        else:
+            current += token
+    if current.strip():
+        lines.append(current.rstrip())
+    return lines or [""]
+
+
+@dataclass
+class _Canvas:
+    """Collects SVG elements while the layout walks down the drawing."""
+
+    parts: list[str]
+    y: float = PAD
+
+    def text(self, x, y, content, size=15, weight=400, fill=INK, anchor="start", extra=""):
+        self.parts.append(
+            f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" font-weight="{weight}" '
+            f'fill="{fill}" text-anchor="{anchor}"{extra}>{escape(content)}</text>')
+
+    def lines(self, content, size=15, weight=400, fill=INK, width=WIDTH - 2 * PAD, gap=1.35):
+        for line in wrap(content, size, width):
+            self.y += size * gap
+            self.text(PAD, self.y - size * 0.3, line, size, weight, fill)
+
+    def rect(self, x, y, w, h, fill, extra=""):
+        self.parts.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{max(w, 0):.1f}" '
+                          f'height="{h:.1f}" fill="{fill}"{extra}/>')
+
+
+def _source_line(figure: Figure, panel: Panel, lang: str) -> str:
+    ids = figure.row_sources()
+    if not ids:
+        return ""
+    refs = "; ".join(f"[{panel.source_number(i)}] {panel.source(i).title}" for i in ids)
+    label = word("source", lang) if len(ids) == 1 else _w("sources", lang)
+    return labelled(label, refs, lang)
+
+
+def _illustrative_pattern(uid: str) -> str:
+    return (f'<pattern id="{uid}-hatch" width="8" height="8" patternUnits="userSpaceOnUse" '
+            f'patternTransform="rotate(45)"><rect width="8" height="8" fill="#e8f3ec"/>'
+            f'<rect width="3" height="8" fill="#7fb894"/></pattern>')
+
+
+def describe(figure: Figure, lang: str) -> str:
+    """The data in one sentence, for ``<desc>`` (screen readers)."""
+    unit = f" ({figure.unit[lang]})" if figure.unit else ""
+    if figure.chart == "timeline":
+        items = "; ".join(f"{row.date}: {row.label[lang]}" for row in figure.rows)
+    else:
+        shown = percent if figure.chart == "share" else number
+        items = "; ".join(f"{row.label[lang]}: {shown(row.value, lang)}" for row in figure.rows)
+    note = f" {word('illustrative_long', lang)}." if figure.illustrative else ""
+    return f"{_w('chart_' + figure.chart, lang)}{unit}. {items}.{note}"
+
+
+def table_rows(figure: Figure, lang: str) -> list[tuple[str, str]]:
+    """(label, value) pairs for the data table that surfaces show beside the chart."""
+    if figure.chart == "timeline":
+        return [(row.date, row.label[lang]) for row in figure.rows]
+    shown = percent if figure.chart == "share" else number
+    return [(row.label[lang], shown(row.value, lang)) for row in figure.rows]
+
+
+def render_chart(figure: Figure, panel: Panel, lang: str) -> str:
+    """The figure as a self-contained, accessible SVG document fragment."""
+    uid = f"fig-{panel.slug}-{figure.id}"
+    canvas = _Canvas(parts=[])
+    canvas.lines(figure.title[lang], size=17, weight=700)
+    if figure.illustrative:
+        canvas.y += 6
+        label = word("illustrative_long", lang)
+        w = min(text_width(label, 12) + 16, WIDTH - 2 * PAD)
+        canvas.rect(PAD, canvas.y, w, 22, f"url(#{uid}-hatch)", ' rx="4"')
+        canvas.text(PAD + 8, canvas.y + 15.5, label, size=12, weight=700, fill=INK)
+        canvas.y += 22
+    if figure.unit and figure.chart != "share":
+        canvas.lines(labelled(_w("unit", lang), figure.unit[lang], lang), size=14, fill=MUTED)
+    canvas.y += 10
+    draw = {"bar": _bars, "line": _line, "share": _share, "timeline": _timeline}[figure.chart]
+    draw(canvas, figure, lang, uid)
+    if figure.note:
+        canvas.y += 4
+        canvas.lines(figure.note[lang], size=13, fill=MUTED)
+    source = _source_line(figure, panel, lang)
+    if source:
+        canvas.y += 4
+        canvas.lines(source, size=12, fill=MUTED)
+    height = math.ceil(canvas.y + PAD)
+    defs = f"<defs>{_illustrative_pattern(uid)}</defs>" if figure.illustrative else ""
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" '
+        f'width="{WIDTH}" height="{height}" role="img" class="chart chart-{figure.chart}" '
+        f'aria-labelledby="{uid}-title {uid}-desc" '
+        f'font-family="{FONT_ZH if lang == "zh" else FONT_LATIN}" lang="{lang}">'
+        f'<title id="{uid}-title">{escape(figure.title[lang])}</title>'
+        f'<desc id="{uid}-desc">{escape(describe(figure, lang))}</desc>{defs}'
+        f'<rect width="{WIDTH}" height="{height}" fill="#ffffff"/>'
+        + "".join(canvas.parts) + "</svg>"
+    )
+
+
+def _bar_fill(figure: Figure, uid: str, index: int) -> str:
+    return f"url(#{uid}-hatch)" if figure.illustrative else PALETTE[index % 2]
+
+
+def _bars(canvas: _Canvas, figure: Figure, lang: str, uid: str) -> None:
+    """Horizontal bars, label above each bar: labels of any length and script fit a phone."""
+    top = max(row.value for row in figure.rows)
+    low = min(0.0, min(row.value for row in figure.rows))
+    span = (top - low) or 1.0
+    inner = WIDTH - 2 * PAD - 70  # room for the value at the end of the longest bar
+    for i, row in enumerate(figure.rows):
+        canvas.lines(row.label[lang], size=14, weight=600, width=WIDTH - 2 * PAD)
+        canvas.y += 4
+        x0 = PAD + (-low / span) * inner
+        w = abs(row.value) / span * inner
+        x = x0 if row.value >= 0 else x0 - w
+        canvas.rect(x, canvas.y, max(w, 2), 22, _bar_fill(figure, uid, i), ' rx="3"')
+        canvas.text(x + max(w, 2) + 6 if row.value >= 0 else x0 + 6, canvas.y + 16,
+                    number(row.value, lang), size=14, weight=700)
+        canvas.y += 30
+
+
+def _line(canvas: _Canvas, figure: Figure, lang: str, uid: str) -> None:
+    """Points joined by a line, each labelled with its value; the x labels under the axis."""
+    values = [row.value for row in figure.rows]
+    top = max(values)
+    low = min(0.0, min(values))
+    plot_h = 180.0
+    left, right = PAD + 10, WIDTH - PAD - 10
+    y0 = canvas.y + 18
+    for frac in (0, 0.25, 0.5, 0.75, 1):
+        gy = y0 + plot_h * (1 - frac)
+        canvas.parts.append(f'<line x1="{left}" x2="{right}" y1="{gy:.1f}" y2="{gy:.1f}" '
+                            f'stroke="{GRID}" stroke-width="1"/>')
+    n = len(values)
+    step = (right - left) / max(n - 1, 1)
+    points = []
+    for i, value in enumerate(values):
+        x = left + i * step if n > 1 else (left + right) / 2
+        y = y0 + plot_h * (1 - (value - low) / ((top - low) or 1))
+        points.append((x, y))
+    stroke = "#2e9d5b"
+    dash = ' stroke-dasharray="7 5"' if figure.illustrative else ""
+    path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
+    canvas.parts.append(f'<polyline points="{path}" fill="none" stroke="{stroke}" '
+                        f'stroke-width="3"{dash}/>')
+    for (x, y), row in zip(points, figure.rows, strict=True):
+        canvas.parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="5" fill="#0b5d3b"/>')
+        anchor = "start" if x < left + 5 else "end" if x > right - 5 else "middle"
+        canvas.text(x, y - 10, number(row.value, lang), size=13, weight=700, anchor=anchor)
+        canvas.text(x, y0 + plot_h + 20, row.label[lang], size=13, fill=MUTED, anchor=anchor)
+    canvas.y = y0 + plot_h + 30
+
+
+def _share(canvas: _Canvas, figure: Figure, lang: str, uid: str) -> None:
+    """One bar of 100 % split into parts, and a legend with the percentages."""
+    total = sum(row.value for row in figure.rows) or 1.0
+    x = PAD
+    inner = WIDTH - 2 * PAD
+    for i, row in enumerate(figure.rows):
+        w = row.value / total * inner
+        fill = f"url(#{uid}-hatch)" if figure.illustrative else PALETTE[i % len(PALETTE)]
+        canvas.rect(x, canvas.y, w, 34, fill)
+        if w > 44:
+            canvas.text(x + w / 2, canvas.y + 23, percent(row.value, lang), size=14,
+                        weight=700, fill="#ffffff" if i in (0, 2) else INK, anchor="middle")
+        x += w
+    canvas.y += 46
+    for i, row in enumerate(figure.rows):
+        fill = PALETTE[i % len(PALETTE)]
+        canvas.rect(PAD, canvas.y + 3, 16, 16, fill, ' rx="2"')
+        canvas.text(PAD + 24, canvas.y + 17, percent(row.value, lang), size=16, weight=700)
+        label_lines = wrap(row.label[lang], 16, WIDTH - 2 * PAD - 96)
+        for j, line in enumerate(label_lines):
+            canvas.text(PAD + 92, canvas.y + 17 + j * 21, line, size=16)
+        canvas.y += 9 + 21 * len(label_lines)
+
+
+def _timeline(canvas: _Canvas, figure: Figure, lang: str, uid: str) -> None:
+    """A vertical line of dated events; dates in bold, labels wrapped beside them."""
+    x_line = PAD + 8
+    start = canvas.y
+    for i, row in enumerate(figure.rows):
+        canvas.parts.append(f'<circle cx="{x_line}" cy="{canvas.y + 10:.1f}" r="6" '
+                            f'fill="{PALETTE[i % 2]}"/>')
+        canvas.text(x_line + 18, canvas.y + 15, row.date, size=14, weight=700,
+                    fill=PALETTE[0])
+        canvas.y += 18
+        for line in wrap(row.label[lang], 14, WIDTH - 2 * PAD - 30):
+            canvas.y += 19
+            canvas.text(x_line + 18, canvas.y - 4, line, size=14)
+        canvas.y += 12
+    canvas.parts.insert(0, f'<line x1="{x_line}" x2="{x_line}" y1="{start + 10}" '
+                           f'y2="{canvas.y - 20:.1f}" stroke="{GRID}" stroke-width="3"/>')

@@ -1,0 +1,209 @@
+"""The exhibition as frozen data objects.
+
+Everything here is plain data: the parser builds it, the surfaces (kiosk, web, print) read it.
+Nothing in this package imports Flask, so the checker, the print renderer and the tests can use it
+on their own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+
+PANEL_KINDS = ("text", "figure", "timeline", "case-study", "video", "gallery")
+CHART_TYPES = ("bar", "line", "share", "timeline")
+
+
+class Localized(Mapping[str, str]):
+    """A text in several languages, read-only: ``title["fr"]``."""
+
+    __slots__ = ("_values",)
+
+    def __init__(self, values: Mapping[str, str]):
+        self._values = MappingProxyType(dict(values))
+
+    def __getitem__(self, lang: str) -> str:
+        return self._values[lang]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __hash__(self) -> int:
+        return hash(tuple(sorted(self._values.items())))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Mapping) and dict(self._values) == dict(other)
+
+    def __repr__(self) -> str:
+        return f"Localized({dict(self._values)!r})"
+
+
+@dataclass(frozen=True)
+class Organisation:
+    id: str
+    name: Localized
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str
+    title: Localized
+    intro: Localized | None
+    review_organisations: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str
+    title: str
+    url: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class MediaFile:
+    """A file under the exhibition's media folder, with its content hash (for caches and URLs)."""
+
+    path: str  # relative to the media folder, with forward slashes
+    absolute: Path
+    sha256: str
+    size: int
+
+
+@dataclass(frozen=True)
+class Image:
+    media: MediaFile
+    alt: Localized
+    credit: str
+    caption: Localized | None
+    width: int
+    height: int
+
+
+@dataclass(frozen=True)
+class KeyFigure:
+    value: str
+    unit: Localized | None
+    label: Localized
+    source: str | None
+    illustrative: bool
+
+
+@dataclass(frozen=True)
+class FigureRow:
+    label: Localized
+    value: float | None  # None for timeline events
+    date: str | None  # YYYY, YYYY-MM or YYYY-MM-DD for timeline events
+    source: str | None  # overrides the figure's source
+
+
+@dataclass(frozen=True)
+class Figure:
+    id: str  # unique inside the panel, from the CSV file name
+    chart: str
+    title: Localized
+    unit: Localized | None
+    source: str | None
+    illustrative: bool
+    note: Localized | None
+    rows: tuple[FigureRow, ...]
+    data_path: str  # the CSV, relative to the content folder
+
+    def row_sources(self) -> tuple[str, ...]:
+        """Source ids used by this figure, figure-wide first, without duplicates."""
+        ids = [self.source] if self.source else []
+        ids += [row.source for row in self.rows if row.source]
+        return tuple(dict.fromkeys(ids))
+
+
+@dataclass(frozen=True)
+class Video:
+    media: MediaFile
+    poster: MediaFile | None
+    captions: Mapping[str, MediaFile]
+    credit: str
+
+
+@dataclass(frozen=True)
+class Panel:
+    slug: str
+    section: str
+    order: int
+    kind: str
+    title: Localized
+    summary: Localized
+    body: Localized  # sanitised HTML per language
+    body_source: Localized  # the Markdown as written (hashing, diffs, search)
+    images: tuple[Image, ...]
+    key_figures: tuple[KeyFigure, ...]
+    figures: tuple[Figure, ...]
+    video: Video | None
+    sources: tuple[Source, ...]
+    folder: str  # relative to the content folder
+    version: str  # hash of everything the panel shows (texts, data, media)
+
+    def source(self, source_id: str) -> Source | None:
+        """The source with this id, or None."""
+        return next((s for s in self.sources if s.id == source_id), None)
+
+    def source_number(self, source_id: str) -> int:
+        """1-based position of a source in the panel's list (the number shown on screen)."""
+        for number, source in enumerate(self.sources, start=1):
+            if source.id == source_id:
+                return number
+        raise KeyError(source_id)
+
+    def media_files(self) -> tuple[MediaFile, ...]:
+        """Every media file the panel shows (for precaching, hashing and derivatives)."""
+        files = [image.media for image in self.images]
+        if self.video:
+            files.append(self.video.media)
+            if self.video.poster:
+                files.append(self.video.poster)
+            files.extend(self.video.captions.values())
+        return tuple(files)
+
+
+@dataclass(frozen=True)
+class Exhibition:
+    title: Localized
+    subtitle: Localized
+    languages: tuple[str, ...]
+    organisations: tuple[Organisation, ...]
+    review_enabled: bool
+    review_organisations: tuple[str, ...]
+    sections: tuple[Section, ...]
+    panels: tuple[Panel, ...]  # in display order: by section order, then panel order, then slug
+    root: Path
+    media_root: Path
+    fingerprint: str = field(default="")  # changes whenever any shown content changes
+
+    @property
+    def default_language(self) -> str:
+        return self.languages[0]
+
+    def panel(self, slug: str) -> Panel | None:
+        """The panel with this slug, or None."""
+        return next((p for p in self.panels if p.slug == slug), None)
+
+    def section(self, section_id: str) -> Section | None:
+        return next((s for s in self.sections if s.id == section_id), None)
+
+    def organisation(self, org_id: str) -> Organisation | None:
+        return next((o for o in self.organisations if o.id == org_id), None)
+
+    def panels_in(self, section_id: str) -> tuple[Panel, ...]:
+        return tuple(p for p in self.panels if p.section == section_id)
+
+    def neighbours(self, slug: str) -> tuple[Panel | None, Panel | None]:
+        """The panels before and after this one in display order."""
+        slugs = [p.slug for p in self.panels]
+        i = slugs.index(slug)
+        before = self.panels[i - 1] if i > 0 else None
+        after = self.panels[i + 1] if i + 1 < len(self.panels) else None
+        return before, after

@@ -1,0 +1,128 @@
+"""YAML that remembers where each value came from, so errors can say ``path:line``."""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import ErrorLog
+from .textfile import read_text
+
+
+class LineDict(dict):
+    """A mapping from YAML with the line of the mapping and of each key (1-based)."""
+
+    line: int = 0
+    key_lines: dict[str, int]
+
+    def line_of(self, key: str) -> int:
+        return self.key_lines.get(key, self.line)
+
+
+class LineList(list):
+    """A sequence from YAML with the line of the sequence and of each item (1-based)."""
+
+    line: int = 0
+    item_lines: list[int]
+
+    def line_of(self, index: int) -> int:
+        return self.item_lines[index] if index < len(self.item_lines) else self.line
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that builds LineDict/LineList and refuses duplicate keys."""
+
+    def construct_mapping(self, node, deep=False):  # noqa: D102 - PyYAML hook
+        result = LineDict()
+        result.line = node.start_mark.line + 1
+        result.key_lines = {}
+        for key_node, value_node in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if not isinstance(key, str | int | float | bool) or key is None:
+                raise yaml.constructor.ConstructorError(
+                    None, None, "mapping keys must be plain words", key_node.start_mark)
+            key = str(key)
+            if key in result:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key '{key}'", key_node.start_mark)
+            result[key] = self.construct_object(value_node, deep=True)
+            result.key_lines[key] = key_node.start_mark.line + 1
+        return result
+
+    def construct_sequence(self, node, deep=False):  # noqa: D102 - PyYAML hook
+        result = LineList(self.construct_object(child, deep=True) for child in node.value)
+        result.line = node.start_mark.line + 1
+        result.item_lines = [child.start_mark.line + 1 for child in node.value]
+        return result
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _Loader.construct_mapping)
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _Loader.construct_sequence)
+
+
+def load_yaml(path: Path, errors: ErrorLog) -> LineDict | None:
+    """Parse a YAML file whose top level must be a mapping; log problems and return None."""
+    text = read_text(path, errors)
+    if text is None:
+        return None
+    try:
+        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 0
+        problem = exc.problem or exc.context or "invalid YAML"
+        errors.add(path, line, f"YAML syntax error: {problem}")
+        return None
+    except yaml.YAMLError as exc:
+        errors.add(path, 0, f"YAML syntax error: {exc}")
+        return None
+    if not isinstance(data, LineDict):
+        errors.add(path, 1, "expected a mapping of fields (name: value) at the top of the file")
+        return None
+    return data
+
+
+def check_fields(
+    data: LineDict,
+    path: Path,
+    errors: ErrorLog,
+    *,
+    required: tuple[str, ...],
+    optional: tuple[str, ...] = (),
+    where: str = "",
+) -> bool:
+    """Log missing and unknown fields (with a 'did you mean' for typos); True when all is well."""
+    ok = True
+    allowed = required + optional
+    context = f" in {where}" if where else ""
+    for key in data:
+        if key not in allowed:
+            ok = False
+            hint = difflib.get_close_matches(key, allowed, n=1)
+            suggestion = f" (did you mean '{hint[0]}'?)" if hint else ""
+            errors.add(path, data.line_of(key),
+                       f"unknown field '{key}'{context}{suggestion}; allowed: {', '.join(allowed)}")
+    for key in required:
+        if key not in data or data[key] is None:
+            ok = False
+            errors.add(path, data.line_of(key) if key in data else data.line,
+                       f"missing field '{key}'{context}")
+    return ok
+
+
+def describe(value: Any) -> str:
+    """A short name for a YAML value's type, for messages."""
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return "a number"
+    return "text"

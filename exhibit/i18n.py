@@ -1,0 +1,29 @@
+"""Languages: the locale comes from the URL (``/fr/...``); Flask-Babel translates the interface.
+
+The content carries its own translations; the catalogs in ``exhibit/translations`` cover every
+interface string in zh, en and fr.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, g, request
+from flask_babel import Babel
+
+# How each language names itself in the language switch, and its Open Graph locale.
+LANGUAGE_NAMES = {"zh": "中文", "en": "English", "fr": "Français"}
+OG_LOCALES = {"zh": "zh_CN", "en": "en_GB", "fr": "fr_FR"}
+
+
+def current_language() -> str | None:
+    """The language of the current request, set from the URL by the surface blueprints."""
+    return g.get("lang")
+
+
+def _select_locale() -> str | None:
+    return current_language() or request.accept_languages.best_match(["zh", "en", "fr"])
+
+
+def init_app(app: Flask) -> None:
+    Babel(app, locale_selector=_select_locale, default_translation_directories="translations")
+    app.add_template_global(LANGUAGE_NAMES, "language_names")
+    app.add_template_global(OG_LOCALES, "og_locales")

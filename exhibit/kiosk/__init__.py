@@ -1,0 +1,5 @@
+"""The touch-screen kiosk: ``/kiosk/?kiosk=<id>``."""
+
+from .blueprint import bp
+
+__all__ = ["bp"]

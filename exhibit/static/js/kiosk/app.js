@@ -1,0 +1,186 @@
+// The kiosk: a home screen of sections, panels to tap and swipe through, a language switch.
+// State lives here; rendering is plain DOM; everything notable is announced on the bus.
+
+import { emit } from "./bus.js";
+import { onSwipe } from "./gestures.js";
+import { lockDown } from "./lockdown.js";
+import { Manifests } from "./manifest.js";
+
+const settings = JSON.parse(document.getElementById("kiosk-settings").textContent);
+const app = document.getElementById("kiosk-app");
+const view = document.getElementById("k-view");
+const pager = document.getElementById("k-pager");
+const position = document.getElementById("k-position");
+const brand = document.getElementById("k-brand");
+const manifests = new Manifests(settings.manifestUrl);
+
+const state = { lang: settings.defaultLanguage, slug: null, manifest: null };
+
+function words() {
+  return settings.strings[state.lang];
+}
+
+function htmlLang(lang) {
+  return lang === "zh" ? "zh-Hans" : lang;
+}
+
+function element(tag, attributes = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (name === "text") node.textContent = value;
+    else node.setAttribute(name, value);
+  }
+  node.append(...children);
+  return node;
+}
+
+function translateShell() {
+  document.documentElement.lang = htmlLang(state.lang);
+  for (const node of app.querySelectorAll("[data-string]")) {
+    node.textContent = words()[node.dataset.string];
+  }
+  for (const button of app.querySelectorAll(".k-lang")) {
+    button.setAttribute("aria-pressed", String(button.dataset.lang === state.lang));
+  }
+  app.querySelector(".k-langs").setAttribute("aria-label", words().language);
+  brand.textContent = state.manifest.title;
+}
+
+function renderHome() {
+  const m = state.manifest;
+  const grid = element("ul", { class: "k-sections" });
+  m.sections.forEach((section, index) => {
+    const panels = m.panels.filter((p) => p.section === section.id);
+    if (!panels.length) return;
+    const count =
+      panels.length === 1 ? words().one_panel : words().n_panels.replace("{n}", panels.length);
+    const pictured = panels.find((p) => p.thumbnail);
+    const thumb = pictured
+      ? element("img", { src: pictured.thumbnail, alt: "", class: "k-section-thumb", draggable: "false" })
+      : element("span", { class: "k-section-thumb k-section-thumb--none" });
+    const button = element(
+      "button",
+      { type: "button", class: "k-section", "data-slug": panels[0].slug },
+      thumb,
+      element("span", { class: "k-section-number", text: String(index + 1).padStart(2, "0") }),
+      element("span", { class: "k-section-title", text: section.title }),
+      element("span", { class: "k-section-count", text: count }),
+    );
+    grid.append(element("li", {}, button));
+  });
+  view.replaceChildren(
+    element(
+      "div",
+      { class: "k-home-screen" },
+      element("h1", { class: "k-home-title", text: m.title }),
+      element("p", { class: "k-home-sub", text: m.subtitle }),
+      grid,
+    ),
+  );
+  pager.hidden = true;
+  app.dataset.view = "home";
+}
+
+function renderPanel(slug) {
+  const panels = state.manifest.panels;
+  const index = panels.findIndex((p) => p.slug === slug);
+  if (index < 0) return renderHome();
+  const panel = panels[index];
+  const template = document.createElement("template");
+  template.innerHTML = panel.kiosk_html; // rendered and sanitised by the server
+  view.replaceChildren(template.content);
+  view.scrollTop = 0;
+  pager.hidden = false;
+  app.dataset.view = "panel";
+  position.textContent = words()
+    .panel_of.replace("{n}", index + 1)
+    .replace("{total}", panels.length);
+  pager.querySelector(".k-prev").disabled = index === 0;
+  pager.querySelector(".k-next").disabled = index === panels.length - 1;
+}
+
+function render() {
+  translateShell();
+  if (state.slug) renderPanel(state.slug);
+  else renderHome();
+}
+
+/** Show a panel (by slug), or the home screen (null). */
+export function show(slug) {
+  const from = state.slug;
+  state.slug = slug;
+  render();
+  if (slug) emit("panel-view", { slug, lang: state.lang, from });
+  else emit("home", { lang: state.lang, from });
+}
+
+/** Switch language, staying on the same panel. */
+export async function setLanguage(lang) {
+  if (lang === state.lang || !settings.languages.includes(lang)) return;
+  const previous = state.lang;
+  state.manifest = await manifests.get(lang);
+  state.lang = lang;
+  render();
+  emit("language", { lang, from: previous, slug: state.slug });
+}
+
+function step(offset) {
+  const panels = state.manifest.panels;
+  const index = panels.findIndex((p) => p.slug === state.slug);
+  const next = panels[index + offset];
+  if (next) show(next.slug);
+}
+
+/** Back to the home screen in the default language (the idle reset calls this). */
+export async function reset() {
+  state.manifest = await manifests.get(settings.defaultLanguage);
+  state.lang = settings.defaultLanguage;
+  state.slug = null;
+  render();
+  emit("reset", { lang: state.lang });
+}
+
+app.addEventListener("click", (event) => {
+  const target = event.target.closest("button");
+  if (!target) return;
+  if (target.dataset.lang) setLanguage(target.dataset.lang);
+  else if (target.dataset.action === "home") show(null);
+  else if (target.dataset.action === "previous") step(-1);
+  else if (target.dataset.action === "next") step(1);
+  else if (target.dataset.slug) show(target.dataset.slug);
+});
+
+onSwipe(view, {
+  left: () => state.slug && step(1),
+  right: () => state.slug && step(-1),
+});
+
+// Only one video plays at a time, and none keeps playing off screen.
+document.addEventListener(
+  "play",
+  (event) => emit("video-play", { slug: state.slug, lang: state.lang, src: event.target.currentSrc }),
+  true,
+);
+document.addEventListener(
+  "ended",
+  (event) => emit("video-complete", { slug: state.slug, lang: state.lang, src: event.target.currentSrc }),
+  true,
+);
+
+lockDown(document);
+
+async function start() {
+  try {
+    state.manifest = await manifests.get(state.lang);
+  } catch (error) {
+    view.replaceChildren(element("p", { class: "k-loading", text: words().offline }));
+    setTimeout(start, 5000); // keep trying: there is nobody to press reload
+    return;
+  }
+  render();
+  app.dataset.ready = "true";
+  emit("ready", { kioskId: settings.kioskId, version: state.manifest.version });
+}
+
+window.exhibitKiosk = { state, show, setLanguage, reset, settings, manifests };
+start();

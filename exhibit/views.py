@@ -1,0 +1,68 @@
+"""Template helpers shared by every surface, and the blueprints of the app."""
+
+from __future__ import annotations
+
+import re
+
+from babel.numbers import format_decimal
+from flask import Flask
+from markupsafe import Markup
+
+from . import charts
+from .content import Figure, Image, MediaFile, Panel
+from .content.vocabulary import word
+from .contentstore import exhibition
+from .media_serving import media_library
+from .surfaces import render_panel
+
+HTML_LANG = {"zh": "zh-Hans"}  # BCP 47 tag for the script; plain codes otherwise
+
+
+def html_lang(lang: str) -> str:
+    """The ``lang``/``hreflang`` value for a content language."""
+    return HTML_LANG.get(lang, lang)
+
+
+def chart_svg(figure: Figure, panel: Panel, lang: str) -> Markup:
+    """The figure's SVG, safe to inline (all text in it is escaped by the chart code)."""
+    return Markup(charts.render_chart(figure, panel, lang))
+
+
+_PLAIN_NUMBER = re.compile(r"^-?\d+(?:\.(\d+))?$")
+
+
+def format_value(value: str, lang: str) -> str:
+    """A key figure's value in the language's number style ("5.80" → "5,80" in French)."""
+    match = _PLAIN_NUMBER.match(value)
+    if not match:
+        return value
+    decimals = len(match.group(1) or "")
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    return format_decimal(float(value), format=pattern, locale=lang)
+
+
+def picture(image: Image):
+    return media_library().picture(image)
+
+
+def media_url(media: MediaFile) -> str:
+    return media_library().url(media)
+
+
+def init_app(app: Flask) -> None:
+    from .api import bp as api_bp
+    from .kiosk import bp as kiosk_bp
+    from .web import bp as web_bp
+
+    app.add_template_global(render_panel)
+    app.add_template_global(chart_svg)
+    app.add_template_global(charts.table_rows, "chart_table")
+    app.add_template_global(picture)
+    app.add_template_global(media_url)
+    app.add_template_global(word, "content_word")
+    app.add_template_filter(html_lang)
+    app.add_template_filter(format_value)
+    app.context_processor(lambda: {"ex": exhibition()})
+    app.register_blueprint(web_bp)
+    app.register_blueprint(kiosk_bp)
+    app.register_blueprint(api_bp)

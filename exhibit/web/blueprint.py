@@ -1,0 +1,69 @@
+"""Routes of the online topic page. Language comes from the URL; content from the store."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, g, make_response, redirect, render_template, \
+    request, url_for
+
+from ..contentstore import exhibition
+
+bp = Blueprint("web", __name__, template_folder="templates")
+
+
+@bp.url_value_preprocessor
+def _pull_language(endpoint, values) -> None:
+    if values and "lang" in values:
+        lang = values.pop("lang")
+        if lang not in exhibition().languages:
+            abort(404)
+        g.lang = lang
+
+
+@bp.url_defaults
+def _keep_language(endpoint, values) -> None:
+    if "lang" not in values and g.get("lang") and \
+            current_app.url_map.is_endpoint_expecting(endpoint, "lang"):
+        values["lang"] = g.lang
+
+
+@bp.get("/")
+def root():
+    """Send the visitor to the topic page in the language their browser prefers."""
+    ex = exhibition()
+    lang = request.accept_languages.best_match(ex.languages) or ex.default_language
+    response = redirect(url_for("web.topic", lang=lang), code=302)
+    response.headers["Vary"] = "Accept-Language"
+    return response
+
+
+@bp.get("/<lang>/")
+def topic():
+    return render_template("web/topic.html", lang=g.lang)
+
+
+@bp.get("/<lang>/panels/<slug>/")
+def panel(slug: str):
+    ex = exhibition()
+    item = ex.panel(slug)
+    if item is None:
+        abort(404)
+    before, after = ex.neighbours(slug)
+    return render_template("web/panel.html", lang=g.lang, panel=item, before=before, after=after,
+                           section=ex.section(item.section))
+
+
+@bp.get("/sitemap.xml")
+def sitemap():
+    """Every page in every language, with its language alternates (for search engines)."""
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    body = render_template("web/sitemap.xml", base=base)
+    response = make_response(body)
+    response.mimetype = "application/xml"
+    return response
+
+
+@bp.get("/robots.txt")
+def robots():
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    body = f"User-agent: *\nDisallow: /staff/\nDisallow: /kiosk/\nSitemap: {base}/sitemap.xml\n"
+    return current_app.response_class(body, mimetype="text/plain")
