@@ -15,7 +15,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     Raises :class:`exhibit.content.InvalidContent` when the content is invalid: the server must not
     start on a broken exhibition.
     """
-    from . import assets, config as configuration, contentstore, i18n, media_serving, views
+    from . import assets, contentstore, i18n, media_serving, views
+    from . import config as configuration
 
     app = Flask(__name__, instance_relative_config=True, static_folder=None)
     configuration.load(app, config)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -39,7 +40,7 @@ def check_command(directory: Path | None) -> None:
     """
     from .settings import DEFAULTS
 
-    root = directory or Path(DEFAULTS["CONTENT_DIR"])
+    root = directory or Path(os.environ.get("EXHIBIT_CONTENT_DIR", DEFAULTS["CONTENT_DIR"]))
     try:
         exhibition = load_exhibition(root)
     except InvalidContent as exc:

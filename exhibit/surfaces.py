@@ -45,8 +45,9 @@ def panel_body(panel: Panel, lang: str, surface: Surface) -> Markup:
 def render_panel(panel: Panel, lang: str, surface_name: str, **context) -> Markup:
     """Render one panel on the named surface."""
     surface = SURFACES[surface_name]
-    return Markup(render_template(surface.template, panel=panel, lang=lang, surface=surface,
-                                  body=panel_body(panel, lang, surface), **context))
+    html = render_template(surface.template, panel=panel, lang=lang, surface=surface,
+                           body=panel_body(panel, lang, surface), **context)
+    return Markup(html.strip())
 
 
 register_surface(Surface(

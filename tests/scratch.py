@@ -51,8 +51,10 @@ sources:
 
 STORY_TEXT = {
     "zh": "## 开头\n\n公约于2017年生效 [@treaty]。\n\n没有数字的段落。\n",
-    "en": "## Start\n\nThe convention entered into force in 2017 [@treaty].\n\nA paragraph with no numbers.\n",
-    "fr": "## Début\n\nLa convention est entrée en vigueur en 2017 [@treaty].\n\nUn paragraphe sans nombre.\n",
+    "en": "## Start\n\nThe convention entered into force in 2017 [@treaty].\n\n"
+          "A paragraph with no numbers.\n",
+    "fr": "## Début\n\nLa convention est entrée en vigueur en 2017 [@treaty].\n\n"
+          "Un paragraphe sans nombre.\n",
 }
 
 FIGURE_PANEL = """\

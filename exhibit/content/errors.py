@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,10 +20,8 @@ class ContentError:
         """The conventional ``path:line: message`` form that editors and CI understand."""
         shown = self.path
         base = relative_to or Path.cwd()
-        try:
+        with contextlib.suppress(ValueError):  # another drive on Windows
             shown = Path(os.path.relpath(self.path, base))
-        except ValueError:  # another drive on Windows
-            pass
         return f"{shown}:{max(self.line, 1)}: {self.message}"
 
     def __str__(self) -> str:

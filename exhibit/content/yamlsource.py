@@ -74,6 +74,10 @@ def load_yaml(path: Path, errors: ErrorLog) -> LineDict | None:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 0
         problem = exc.problem or exc.context or "invalid YAML"
+        context = exc.context_mark
+        if exc.problem and exc.context and context and mark and context.line != mark.line:
+            # "expected ',' or ']'" is found a line late; say where the broken part began.
+            problem += f" ({exc.context} that starts on line {context.line + 1})"
         errors.add(path, line, f"YAML syntax error: {problem}")
         return None
     except yaml.YAMLError as exc:

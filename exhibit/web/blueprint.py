@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, g, make_response, redirect, render_template, \
-    request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+
+from flask_babel import gettext
 
 from ..contentstore import exhibition
 
@@ -50,6 +61,20 @@ def panel(slug: str):
     before, after = ex.neighbours(slug)
     return render_template("web/panel.html", lang=g.lang, panel=item, before=before, after=after,
                            section=ex.section(item.section))
+
+
+@bp.app_errorhandler(404)
+def not_found(error):
+    """A page in the visitor's language (from the URL, else the browser) that leads back."""
+    ex = exhibition()
+    first = request.path.strip("/").split("/", 1)[0]
+    lang = first if first in ex.languages else (
+        request.accept_languages.best_match(ex.languages) or ex.default_language)
+    if request.path.startswith("/api/"):
+        return {"error": "not found"}, 404
+    g.lang = lang
+    return render_template("web/error.html", lang=lang, code=404,
+                           message=gettext("This page does not exist.")), 404
 
 
 @bp.get("/sitemap.xml")
