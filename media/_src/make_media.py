@@ -1589,8 +1589,7 @@ def draw_pfos_foam(c: Canvas):
     c.circle(sx, sy, 30, fill=WARM)
     c.formula((sx, sy), "S", 26, fill=INK)
     c.chip(170, y0 + 10, "PFOS", 44, fill=WHITE, outline=SILVER, width=5)
-    # strike-through, with a paper-coloured halo so it reads as a mark on top of the molecule
-    c.line([(290, 400), (1250, 80)], PAPER, 32)
+    # struck through
     c.line([(290, 400), (1250, 80)], WARM, 22)
     # fire-fighting: hose, nozzle, foam over flames
     ground = 880
