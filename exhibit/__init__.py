@@ -15,7 +15,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     Raises :class:`exhibit.content.InvalidContent` when the content is invalid: the server must not
     start on a broken exhibition.
     """
-    from . import assets, contentstore, i18n, media_serving, views
+    from . import assets, contentstore, i18n, limits, media_serving, staff, views, visits
     from . import config as configuration
 
     app = Flask(__name__, instance_relative_config=True, static_folder=None)
@@ -24,5 +24,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     contentstore.init_app(app)
     assets.init_app(app)
     media_serving.init_app(app)
+    limits.init_app(app)
     views.init_app(app)
+    visits.init_app(app)
+    staff.init_app(app)
     return app

@@ -134,9 +134,9 @@ class _Canvas:
                           f'height="{h:.1f}" fill="{fill}"{extra}/>')
 
 
-def _source_line(figure: Figure, panel: Panel, lang: str) -> str:
+def _source_line(figure: Figure, panel: Panel | None, lang: str) -> str:
     ids = figure.row_sources()
-    if not ids:
+    if not ids or panel is None:
         return ""
     refs = "; ".join(f"[{panel.source_number(i)}] {panel.source(i).title}" for i in ids)
     label = word("source", lang) if len(ids) == 1 else _w("sources", lang)
@@ -169,9 +169,13 @@ def table_rows(figure: Figure, lang: str) -> list[tuple[str, str]]:
     return [(row.label[lang], shown(row.value, lang)) for row in figure.rows]
 
 
-def render_chart(figure: Figure, panel: Panel, lang: str) -> str:
-    """The figure as a self-contained, accessible SVG document fragment."""
-    uid = f"fig-{panel.slug}-{figure.id}"
+def render_chart(figure: Figure, panel: Panel | None, lang: str) -> str:
+    """The figure as a self-contained, accessible SVG document fragment.
+
+    ``panel`` numbers the sources in the source line; figures made from the visit log (the staff
+    dashboard, the summary report) have none.
+    """
+    uid = f"fig-{panel.slug if panel else 'log'}-{figure.id}"
     canvas = _Canvas(parts=[])
     canvas.lines(figure.title[lang], size=17, weight=700)
     if figure.illustrative:

@@ -43,6 +43,43 @@ SETTINGS: tuple[Setting, ...] = (
             "`instance/secret_key`, so sessions survive restarts without a key in the repo."),
     Setting("KIOSK_DEFAULT_ID", "kiosk",
             "Kiosk id used when `/kiosk/` is opened without `?kiosk=<id>`."),
+    # -- the visit log and the staff area --
+    Setting("DATABASE_URL", None,
+            "Where the visit log, staff accounts and channel figures live. Default: SQLite (WAL) "
+            "in `instance/exhibit.sqlite3`. Name a PostgreSQL server (`postgresql://user:pass@host/db`) "
+            "when several app servers share one log."),
+    Setting("DATABASE_AUTO_UPGRADE", True,
+            "Bring the schema up to date when the app starts, so a fresh instance needs no extra "
+            "command. Turn off where upgrades must be run by hand (`exhibit db upgrade`)."),
+    Setting("EVENTS_MAX_BATCH", 500,
+            "Most events in one POST to `/api/v1/events`: a kiosk draining a long offline queue "
+            "sends full batches; 500 events are about 150 KB."),
+    Setting("EVENTS_MAX_BYTES", 1_000_000,
+            "Largest body accepted by `/api/v1/events` (bytes); a full batch is well under it."),
+    Setting("EVENTS_RATE_LIMIT", "600 per minute",
+            "Requests per minute per address to `/api/v1/events`: a kiosk draining weeks of records "
+            "(100,000 events = 200 batches) still gets through in a few minutes."),
+    Setting("RATELIMIT_STORAGE_URI", "memory://",
+            "Where rate-limit counters live. Memory is right for one process; with several "
+            "gunicorn workers or servers use Redis (`redis://host:6379`) so limits are shared."),
+    Setting("RATELIMIT_ENABLED", True,
+            "Rate limits on login and events. Benchmarks turn them off to measure raw capacity."),
+    Setting("LOGIN_RATE_LIMIT", "10 per 15 minutes",
+            "Failed-or-not login attempts allowed per address and per account name: slows password "
+            "guessing to a crawl without locking a real user out for long."),
+    Setting("SESSION_COOKIE_SECURE", True,
+            "Staff session cookies only over HTTPS (browsers also allow them on http://localhost). "
+            "Set False only for a test server reached over plain HTTP on another host."),
+    Setting("PERMANENT_SESSION_LIFETIME", 8 * 3600,
+            "Seconds a staff login lasts: one working day, then sign in again."),
+    Setting("MAX_UPLOAD_BYTES", 20_000_000,
+            "Largest photo upload (bytes): a full-size camera JPEG is 5–15 MB."),
+    Setting("MAX_UPLOAD_PIXELS", 60_000_000,
+            "Largest photo in pixels (60 MP covers any camera); larger is refused as a possible "
+            "decompression bomb."),
+    Setting("REACH_TARGET", 30_000_000,
+            "Total reads across channels that the campaign aims for (seed 001: 30 million), "
+            "shown against the measured reach in the dashboard and the summary report."),
 )
 
 DEFAULTS: dict[str, Any] = {s.name: s.default for s in SETTINGS}

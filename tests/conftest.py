@@ -24,9 +24,13 @@ def media_cache(tmp_path_factory) -> Path:
 
 
 def make_app(content_dir: Path, media_cache: Path, **extra):
+    import uuid
+
     config = {"TESTING": True, "CONTENT_DIR": str(content_dir), "MEDIA_CACHE_DIR": str(media_cache),
               "CONTENT_RELOAD_SECONDS": 0, "SECRET_KEY": "test",
-              "PUBLIC_BASE_URL": "https://expo.example.org"}
+              "PUBLIC_BASE_URL": "https://expo.example.org",
+              # Never the repository's instance folder: each app gets its own database file.
+              "DATABASE_URL": f"sqlite:///{media_cache.parent / f'db-{uuid.uuid4().hex}.sqlite3'}"}
     config.update(extra)
     return create_app(config)
 
@@ -71,3 +75,56 @@ def live_server(demo_app):
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join()
+
+
+# -- databases: every storage test runs on SQLite and on a real PostgreSQL server -------------------
+
+def _postgres_base_url() -> str | None:
+    import os
+
+    return os.environ.get("EXHIBIT_TEST_POSTGRES_URL") or None
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path):
+    """A fresh, empty database: a SQLite file, or its own schema on the PostgreSQL test server.
+
+    PostgreSQL is skipped only where no server can exist (no EXHIBIT_TEST_POSTGRES_URL outside CI);
+    in CI its absence is a failure. `scripts/test` installs and starts the server.
+    """
+    import os
+    import uuid
+
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'visits.sqlite3'}"
+        return
+    base = _postgres_base_url()
+    if base is None:
+        if os.environ.get("CI"):
+            pytest.fail("EXHIBIT_TEST_POSTGRES_URL is not set: run the tests with scripts/test")
+        pytest.skip("no PostgreSQL server (run the tests with scripts/test to get one)")
+    from sqlalchemy import create_engine, text
+
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(base.replace("postgresql://", "postgresql+psycopg://", 1))
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in base else "?"
+    yield f"{base}{sep}options=-csearch_path%3D{schema}"
+    with admin.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture()
+def visit_app(scratch, media_cache, database_url, tmp_path):
+    """The scratch exhibition with a visit log on each database."""
+    app = make_app(scratch, media_cache, DATABASE_URL=database_url)
+    app.instance_path = str(tmp_path / "instance")
+    yield app
+    app.extensions["exhibit.db"].dispose()
+
+
+@pytest.fixture()
+def visit_client(visit_app):
+    return visit_app.test_client()

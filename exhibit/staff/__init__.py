@@ -1,0 +1,27 @@
+"""The staff area (``/staff/``): accounts, the dashboard, exports, channel figures, photos."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_wtf.csrf import CSRFProtect
+
+csrf = CSRFProtect()
+
+
+def init_app(app: Flask) -> None:
+    from .blueprint import bp
+    from .commands import users_cli
+
+    # The session cookie only matters to staff; visitors never get one. __Host- pins it to this
+    # host and path over HTTPS (browsers refuse it otherwise), so it is only used when Secure.
+    app.config["SESSION_COOKIE_NAME"] = ("__Host-exhibit-session" if
+                                         app.config["SESSION_COOKIE_SECURE"] else "exhibit-session")
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
+    app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    app.config["WTF_CSRF_TIME_LIMIT"] = None  # the token lives as long as the session
+    csrf.init_app(app)
+    from ..visits.blueprint import bp as events_bp
+
+    csrf.exempt(events_bp)  # a public JSON API with no cookies: nothing to forge
+    app.register_blueprint(bp)
+    app.cli.add_command(users_cli)

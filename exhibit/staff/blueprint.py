@@ -1,0 +1,287 @@
+"""The staff area: sign-in, the visit dashboard, exports, channel figures, photo records."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import os
+import tempfile
+from pathlib import Path
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    after_this_request,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    stream_with_context,
+    url_for,
+)
+from flask_babel import gettext
+from sqlalchemy import select
+
+from .. import charts
+from ..content import Figure, FigureRow, Localized
+from ..limits import limiter, login_account_key
+from ..visits import store
+from ..visits.channels import channel_names
+from ..visits.db import get_engine
+from ..visits.events import KINDS
+from ..visits.exports import csv_chunks, write_xlsx
+from ..visits.schema import channel_reports, photos
+from ..visits.stats import summarise
+from .accounts import authenticate
+from .auth import current_user, requires, sign_in, sign_out
+from .photos import PhotoError, store_photo
+
+bp = Blueprint("staff", __name__, url_prefix="/staff", template_folder="templates")
+STAFF_LANGUAGES = ("zh", "en", "fr")
+
+
+@bp.before_request
+def _staff_language() -> None:
+    g.lang = request.args.get("lang") if request.args.get("lang") in STAFF_LANGUAGES else (
+        request.accept_languages.best_match(STAFF_LANGUAGES) or "en")
+
+
+@bp.after_request
+def _private(response):
+    # Staff pages hold the visit record: never kept by shared caches or the back button.
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.app_context_processor
+def _staff_context():
+    return {"staff_user": current_user if request.blueprint == "staff" else None}
+
+
+def _date_arg(name: str) -> dt.date | None:
+    value = request.args.get(name) or None
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        abort(400, description=f"'{name}' must be a date like 2026-11-21")
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_login_limit, key_func=login_account_key, methods=["POST"])
+def login():
+    error = None
+    if request.method == "POST":
+        user = authenticate(get_engine(), request.form.get("name", ""),
+                            request.form.get("password", ""))
+        if user:
+            sign_in(user)
+            target = request.args.get("next", "")
+            # Only back into the staff area: never an open redirect.
+            if not target.startswith("/staff/") or target.startswith("//"):
+                target = url_for("staff.dashboard")
+            return redirect(target)
+        # One message for a wrong name and a wrong password: no account enumeration.
+        error = gettext("The name or the password is wrong.")
+    return render_template("staff/login.html", lang=g.lang, error=error), (401 if error else 200)
+
+
+@bp.post("/logout")
+def logout():
+    sign_out()
+    return redirect(url_for("staff.login"))
+
+
+def _bar_figure(figure_id: str, title: str, unit: str, rows: list[tuple[str, float]],
+                lang: str, chart: str = "bar") -> Figure:
+    return Figure(id=figure_id, chart=chart, title=Localized({lang: title}),
+                  unit=Localized({lang: unit}), source=None, illustrative=False, note=None,
+                  rows=tuple(FigureRow(Localized({lang: label}), float(value), None, None)
+                             for label, value in rows),
+                  data_path="")
+
+
+@bp.get("/")
+@requires("dashboard")
+def dashboard():
+    date_from, date_to = _date_arg("from"), _date_arg("to")
+    summary = summarise(get_engine(), date_from, date_to)
+    lang = g.lang
+    names = channel_names()
+    days = sorted(summary.per_day)[-31:]
+    figures = []
+    if days:
+        figures.append(_bar_figure(
+            "per-day", gettext("Visits per day"), gettext("page views and kiosk sessions"),
+            [(d.isoformat(), summary.per_day[d].get("page_view", 0)
+              + summary.per_day[d].get("session_start", 0)) for d in days], lang,
+            chart="line" if len(days) > 1 else "bar"))
+    channel_rows = sorted(((names.get(c, c), n) for c, n in
+                           (summary.channels + summary.reported_reads).items()),
+                          key=lambda r: -r[1])[:12]
+    if channel_rows:
+        figures.append(_bar_figure("channels", gettext("Reads by channel"), gettext("reads"),
+                                   channel_rows, lang))
+    if summary.languages:
+        figures.append(_bar_figure("languages", gettext("Languages"),
+                                   gettext("page views and kiosk sessions"),
+                                   sorted(summary.languages.items()), lang))
+    svgs = [charts.render_chart(f, None, lang) for f in figures]
+    ex = current_app.extensions["exhibit.content"].exhibition
+    panel_titles = {p.slug: p.title[lang] if lang in p.title else p.title[ex.default_language]
+                    for p in ex.panels}
+    return render_template("staff/dashboard.html", lang=lang, summary=summary, charts=svgs,
+                           date_from=date_from, date_to=date_to, channel_names=names,
+                           panel_titles=panel_titles,
+                           target=current_app.config["REACH_TARGET"])
+
+
+@bp.get("/exports")
+@requires("export")
+def exports():
+    return render_template("staff/exports.html", lang=g.lang, kinds=sorted(KINDS))
+
+
+@bp.get("/exports/visits")
+@requires("export")
+def export_visits():
+    """The visit log as a download; the file name is chosen here, never taken from the request."""
+    fmt = request.args.get("format", "csv")
+    if fmt not in ("csv", "xlsx"):
+        abort(400, description="format must be csv or xlsx")
+    kinds = [k for k in request.args.getlist("kind") if k in KINDS] or None
+    filters = {"date_from": _date_arg("from"), "date_to": _date_arg("to"), "kinds": kinds}
+    name = f"exhibit-visits-{dt.date.today().isoformat()}.{fmt}"
+    engine = get_engine()
+    if fmt == "csv":
+        body = stream_with_context(("\ufeff" if i == 0 else "") + chunk
+                                   for i, chunk in enumerate(csv_chunks(engine, **filters)))
+        return Response(body, mimetype="text/csv", headers={
+            "Content-Disposition": f'attachment; filename="{name}"'})
+    descriptor, name_on_disk = tempfile.mkstemp(suffix=".xlsx")
+    os.close(descriptor)
+    path = Path(name_on_disk)
+    write_xlsx(engine, path, **filters)
+
+    @after_this_request
+    def _remove(response):
+        path.unlink(missing_ok=True)
+        return response
+
+    return send_file(path, as_attachment=True, download_name=name, mimetype=(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
+
+
+@bp.route("/channels", methods=["GET", "POST"])
+@requires("channels")
+def channels():
+    """Reads reported by outside platforms: enter one figure, or import a CSV of them."""
+    names = channel_names()
+    errors: list[str] = []
+    if request.method == "POST":
+        upload = request.files.get("csv")
+        if upload and upload.filename:
+            reports, errors = _parse_channel_csv(upload.read(), names)
+        else:
+            reports, errors = _parse_channel_rows([request.form.to_dict()], names, first_line=0)
+        if not errors:
+            count = store.save_channel_reports(get_engine(), reports, current_user().name)
+            flash(gettext("%(num)d figure(s) saved.", num=count))
+            return redirect(url_for("staff.channels"))
+    with get_engine().connect() as conn:
+        rows = conn.execute(select(channel_reports).order_by(
+            channel_reports.c.day.desc(), channel_reports.c.channel)).all()
+    return render_template("staff/channels.html", lang=g.lang, rows=rows, names=names,
+                           errors=errors), (400 if errors else 200)
+
+
+def _parse_channel_rows(records, names, first_line: int):
+    reports, errors = [], []
+    for offset, record in enumerate(records):
+        where = f"line {first_line + offset}: " if first_line else ""
+        channel = (record.get("channel") or "").strip()
+        try:
+            day = dt.date.fromisoformat((record.get("date") or "").strip())
+        except ValueError:
+            errors.append(where + gettext("the date must look like 2026-11-21"))
+            continue
+        reads_text = (record.get("reads") or "").strip().replace(",", "")
+        source = (record.get("source") or "").strip()
+        if channel not in names:
+            errors.append(where + gettext("unknown channel '%(channel)s'", channel=channel))
+        elif not reads_text.isdigit() or int(reads_text) > 10**12:
+            errors.append(where + gettext("reads must be a whole number"))
+        elif not source or len(source) > 500:
+            errors.append(where + gettext("say where the figure comes from (source)"))
+        else:
+            reports.append({"channel": channel, "day": day, "reads": int(reads_text),
+                            "source": source})
+    return reports, errors
+
+
+def _parse_channel_csv(data: bytes, names):
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return [], [gettext("the file must be UTF-8 text")]
+    reader = csv.DictReader(io.StringIO(text))
+    if not reader.fieldnames or not {"channel", "date", "reads", "source"} <= set(
+            reader.fieldnames):
+        return [], [gettext("the CSV needs the columns channel, date, reads, source")]
+    return _parse_channel_rows(list(reader), names, first_line=2)
+
+
+@bp.route("/photos", methods=["GET", "POST"])
+@requires("photos")
+def photo_records():
+    """Photos of the exhibition with captions, for the record."""
+    error = None
+    if request.method == "POST":
+        upload = request.files.get("photo")
+        caption = (request.form.get("caption") or "").strip()
+        if not upload or not upload.filename:
+            error = gettext("Choose a photo to upload.")
+        elif not caption or len(caption) > 500:
+            error = gettext("Add a caption (up to 500 characters).")
+        else:
+            try:
+                stored = store_photo(upload.read(current_app.config["MAX_UPLOAD_BYTES"] + 1),
+                                     photo_folder(), max_bytes=current_app.config[
+                                         "MAX_UPLOAD_BYTES"],
+                                     max_pixels=current_app.config["MAX_UPLOAD_PIXELS"])
+            except PhotoError as exc:
+                error = str(exc)
+            else:
+                store.add_photo(get_engine(), id=stored.id, caption=caption, taken_on=None,
+                                width=stored.width, height=stored.height, bytes=stored.bytes,
+                                sha256=stored.sha256, uploaded_by=current_user().name)
+                flash(gettext("Photo saved."))
+                return redirect(url_for("staff.photo_records"))
+    with get_engine().connect() as conn:
+        rows = conn.execute(select(photos).order_by(photos.c.uploaded_at.desc())).all()
+    return render_template("staff/photos.html", lang=g.lang, rows=rows, error=error), (
+        400 if error else 200)
+
+
+def photo_folder() -> Path:
+    return Path(current_app.instance_path) / "photos"
+
+
+@bp.get("/photos/<uuid:photo_id>.jpg")
+@requires("dashboard")
+def photo_file(photo_id):
+    path = photo_folder() / f"{photo_id}.jpg"
+    if not path.is_file():
+        abort(404)
+    return send_file(path, mimetype="image/jpeg", max_age=0)

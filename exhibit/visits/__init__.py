@@ -1,0 +1,18 @@
+"""The visit log: events in, stored once, counted without knowing the visitor, exported."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from . import db
+from .ingest import SaltCache
+
+
+def init_app(app: Flask) -> None:
+    from .blueprint import bp
+    from .commands import export_cli
+
+    db.init_app(app)
+    app.extensions["exhibit.salts"] = SaltCache(db.get_engine(app))
+    app.register_blueprint(bp)
+    app.cli.add_command(export_cli)

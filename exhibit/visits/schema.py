@@ -1,0 +1,105 @@
+"""The tables of the exhibition record (SQLAlchemy Core; the same on SQLite and PostgreSQL).
+
+Schema changes are numbered steps in :data:`MIGRATIONS`, applied in order by ``exhibit db upgrade``;
+the ``schema_version`` table says which have run.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+# One row per visit event. The id is made by the client (a UUID): a retried event hits the primary
+# key and is stored once.
+events = Table(
+    "events", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("kind", String(32), nullable=False),
+    Column("occurred_at", DateTime(timezone=True), nullable=False),  # client clock
+    Column("received_at", DateTime(timezone=True), nullable=False),  # server clock
+    Column("day", Date, nullable=False),  # the day it happened (UTC), for reports and indexes
+    Column("surface", String(16), nullable=False),  # web | kiosk
+    Column("lang", String(8)),
+    Column("panel", String(80)),
+    Column("kiosk_id", String(64)),
+    Column("session_id", String(36)),
+    Column("channel", String(32)),
+    Column("dwell_ms", BigInteger),
+    Column("visitor", String(32)),  # daily-salted hash; not reversible once the salt is gone
+    Column("data", Text),  # the rest of the event, as JSON
+    Index("ix_events_day_kind", "day", "kind"),
+)
+
+# The daily salt for counting unique visitors; yesterday's and older are deleted.
+salts = Table(
+    "salts", metadata,
+    Column("day", Date, primary_key=True),
+    Column("salt", String(64), nullable=False),
+)
+
+users = Table(
+    "users", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(80), nullable=False, unique=True),
+    Column("password_hash", String(255), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("organisation", String(40)),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+# Reads reported by outside platforms (WeChat, Weibo...), entered or imported by staff.
+channel_reports = Table(
+    "channel_reports", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("channel", String(32), nullable=False),
+    Column("day", Date, nullable=False),
+    Column("reads", BigInteger, nullable=False),
+    Column("source", Text, nullable=False),  # where the figure comes from (platform report...)
+    Column("entered_by", String(80), nullable=False),
+    Column("entered_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("channel", "day", name="uq_channel_reports_channel_day"),
+)
+
+photos = Table(
+    "photos", metadata,
+    Column("id", String(36), primary_key=True),  # also the file name: never the uploaded name
+    Column("caption", Text, nullable=False),
+    Column("taken_on", Date),
+    Column("width", Integer, nullable=False),
+    Column("height", Integer, nullable=False),
+    Column("bytes", Integer, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("uploaded_by", String(80), nullable=False),
+    Column("uploaded_at", DateTime(timezone=True), nullable=False),
+)
+
+schema_version = Table(
+    "schema_version", metadata,
+    Column("version", Integer, primary_key=True),
+    Column("applied_at", DateTime(timezone=True), nullable=False),
+)
+
+
+def _create_initial(connection) -> None:
+    metadata.create_all(connection, tables=[events, salts, users, channel_reports, photos])
+
+
+# (version, description, step). Append new steps; never edit one that has shipped.
+MIGRATIONS = (
+    (1, "visit events, salts, staff users, channel reports, photos", _create_initial),
+)
