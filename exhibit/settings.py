@@ -51,6 +51,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("DATABASE_AUTO_UPGRADE", True,
             "Bring the schema up to date when the app starts, so a fresh instance needs no extra "
             "command. Turn off where upgrades must be run by hand (`exhibit db upgrade`)."),
+    Setting("EVENTS_URL", "/api/v1/events",
+            "Where the kiosk and the topic page send visit events. A frozen copy of the site on a "
+            "CDN or USB stick points this at the server that keeps the log."),
     Setting("EVENTS_MAX_BATCH", 500,
             "Most events in one POST to `/api/v1/events`: a kiosk draining a long offline queue "
             "sends full batches; 500 events are about 150 KB."),

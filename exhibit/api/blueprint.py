@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, g, jsonify, request, url_for
+from flask import Blueprint, abort, g, jsonify, render_template, request, url_for
 
 from ..content import Exhibition, Panel
 from ..contentstore import exhibition, get_store
@@ -73,6 +73,9 @@ def panels():
             for s in ex.sections
         ],
         "panels": [panel_json(p, ex, lang) for p in ex.panels],
+        "questionnaire_html": render_template(
+            "feedback/_kiosk_questionnaire.html", questionnaire=ex.questionnaire,
+            lang=lang).strip() if ex.questionnaire else None,
     })
 
 

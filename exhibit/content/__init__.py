@@ -9,6 +9,7 @@ from .markdown import shift_headings, strip_links
 from .model import (
     CHART_TYPES,
     PANEL_KINDS,
+    Choice,
     Exhibition,
     Figure,
     FigureRow,
@@ -18,13 +19,16 @@ from .model import (
     MediaFile,
     Organisation,
     Panel,
+    Question,
+    Questionnaire,
     Section,
     Source,
     Video,
 )
 
 __all__ = [
-    "CHART_TYPES", "PANEL_KINDS", "ContentError", "Exhibition", "Figure", "FigureRow", "Image",
+    "CHART_TYPES", "PANEL_KINDS", "Choice", "ContentError",
+    "Question", "Questionnaire", "Exhibition", "Figure", "FigureRow", "Image",
     "InvalidContent", "KeyFigure", "Localized", "MediaFile", "Organisation", "Panel", "Section",
     "Source", "Video", "check_exhibition", "load_exhibition", "shift_headings", "strip_links",
 ]

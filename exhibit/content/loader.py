@@ -24,6 +24,7 @@ from .markdown import RenderEnv, render_markdown
 from .model import (
     CHART_TYPES,
     PANEL_KINDS,
+    Choice,
     Exhibition,
     Figure,
     FigureRow,
@@ -33,6 +34,8 @@ from .model import (
     MediaFile,
     Organisation,
     Panel,
+    Question,
+    Questionnaire,
     Section,
     Source,
     Video,
@@ -41,6 +44,9 @@ from .textfile import read_text
 from .yamlsource import LineDict, LineList, check_fields, describe, load_yaml
 
 EXHIBITION_FILE = "exhibition.yaml"
+QUESTIONNAIRE_FILE = "questionnaire.yaml"
+QUESTION_KINDS = ("rating", "choice")
+RATING_SCALE = ("1", "2", "3", "4", "5")
 PANEL_FILE = "panel.yaml"
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 IDENT = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
@@ -114,14 +120,17 @@ class _ExhibitionLoader:
         title = self._localized(data, "title", path)
         subtitle = self._localized(data, "subtitle", path, required=False)
         self._no_numbers(subtitle, path, data.line_of("subtitle"), "the subtitle")
+        questionnaire = self._questionnaire()
 
         if self.errors:
             raise InvalidContent(self.errors.errors)
         section_order = {s.id: i for i, s in enumerate(sections)}
         panels.sort(key=lambda p: (section_order[p.section], p.order, p.slug))
-        fingerprint = hashlib.sha256(
-            (path.read_bytes().hex() + "".join(p.version for p in panels)).encode()
-        ).hexdigest()[:16]
+        digest = hashlib.sha256(path.read_bytes())
+        if (self.root / QUESTIONNAIRE_FILE).is_file():
+            digest.update((self.root / QUESTIONNAIRE_FILE).read_bytes())
+        digest.update("".join(p.version for p in panels).encode())
+        fingerprint = digest.hexdigest()[:16]
         return Exhibition(
             title=title,
             subtitle=subtitle or Localized({lang: "" for lang in self.languages}),
@@ -134,6 +143,7 @@ class _ExhibitionLoader:
             root=self.root,
             media_root=self.media_root,
             fingerprint=fingerprint,
+            questionnaire=questionnaire,
         )
 
     def _languages(self, data: LineDict, path: Path) -> tuple[str, ...]:
@@ -227,6 +237,8 @@ class _ExhibitionLoader:
         panels: list[Panel] = []
         seen: dict[str, Path] = {}
         for folder in sorted(p for p in self.root.iterdir() if not p.name.startswith((".", "_"))):
+            if folder.name == QUESTIONNAIRE_FILE:
+                continue
             if folder.is_symlink():
                 self.errors.add(folder, 0, "panel folders may not be symbolic links")
                 continue
@@ -676,6 +688,66 @@ class _ExhibitionLoader:
             self.errors.add(track.absolute, 1, "the caption file has no cues")
             return False
         return True
+
+    def _questionnaire(self) -> Questionnaire | None:
+        """The optional questionnaire.yaml: questions with choices, in every language."""
+        path = self.root / QUESTIONNAIRE_FILE
+        if not path.is_file():
+            return None
+        data = load_yaml(path, self.errors)
+        if data is None:
+            return None
+        check_fields(data, path, self.errors, required=("title", "thanks", "questions"),
+                     optional=("intro",))
+        title = self._localized(data, "title", path)
+        intro = self._localized(data, "intro", path, required=False)
+        thanks = self._localized(data, "thanks", path)
+        questions: list[Question] = []
+        items = self._list(data, "questions", path)
+        for i, item in enumerate(items):
+            where = f"questions[{i + 1}]"
+            if not self._mapping(item, path, items.line_of(i), where):
+                continue
+            check_fields(item, path, self.errors, required=("id", "kind", "text"),
+                         optional=("choices", "low", "high"), where=where)
+            question_id = self._ident(item, "id", path)
+            kind = item.get("kind")
+            if "kind" in item and kind not in QUESTION_KINDS:
+                self.errors.add(path, item.line_of("kind"), f"unknown question kind '{kind}'; "
+                                                            f"use one of: {', '.join(QUESTION_KINDS)}")
+                continue
+            text = self._localized(item, "text", path)
+            choices: list[Choice] = []
+            if kind == "rating":
+                low = self._localized(item, "low", path, what="'low' (label of 1)")
+                high = self._localized(item, "high", path, what="'high' (label of 5)")
+                for value in RATING_SCALE:
+                    label = low if value == "1" else high if value == "5" else None
+                    choices.append(Choice(value, label or Localized(
+                        {lang: value for lang in self.languages})))
+                if low is None or high is None:
+                    continue
+            elif kind == "choice":
+                raw = self._list(item, "choices", path)
+                if len(raw) < 2:
+                    self.errors.add(path, item.line_of("choices") if "choices" in item
+                                    else item.line, "a choice question needs at least two choices")
+                for j, choice in enumerate(raw):
+                    if not self._mapping(choice, path, raw.line_of(j), f"{where}.choices[{j + 1}]"):
+                        continue
+                    check_fields(choice, path, self.errors, required=("id", "label"),
+                                 where=f"{where}.choices[{j + 1}]")
+                    choice_id = self._ident(choice, "id", path)
+                    label = self._localized(choice, "label", path)
+                    if choice_id and label:
+                        choices.append(Choice(choice_id, label))
+            if question_id and any(q.id == question_id for q in questions):
+                self.errors.add(path, item.line_of("id"), f"question '{question_id}' is listed twice")
+            elif question_id and text and choices:
+                questions.append(Question(question_id, kind, text, tuple(choices)))
+        if not (title and thanks and questions):
+            return None
+        return Questionnaire(title, intro, thanks, tuple(questions))
 
     def _no_numbers(self, text: Localized | None, path: Path, line: int, what: str) -> None:
         """Texts shown without their sources (cards, share previews) may not carry numbers."""

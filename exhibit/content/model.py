@@ -170,6 +170,33 @@ class Panel:
 
 
 @dataclass(frozen=True)
+class Choice:
+    id: str
+    label: Localized
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    kind: str  # "rating" (choices 1..5, the ends labelled) or "choice"
+    text: Localized
+    choices: tuple[Choice, ...]
+
+
+@dataclass(frozen=True)
+class Questionnaire:
+    """The visitors' evaluation questionnaire, answered on the kiosk and online."""
+
+    title: Localized
+    intro: Localized | None
+    thanks: Localized
+    questions: tuple[Question, ...]
+
+    def question(self, question_id: str) -> Question | None:
+        return next((q for q in self.questions if q.id == question_id), None)
+
+
+@dataclass(frozen=True)
 class Exhibition:
     title: Localized
     subtitle: Localized
@@ -182,6 +209,7 @@ class Exhibition:
     root: Path
     media_root: Path
     fingerprint: str = field(default="")  # changes whenever any shown content changes
+    questionnaire: Questionnaire | None = None
 
     @property
     def default_language(self) -> str:

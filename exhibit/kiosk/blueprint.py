@@ -27,6 +27,7 @@ def interface_strings(lang: str) -> dict[str, str]:
             "touch_to_start": gettext("Touch to start"),
             "loading": gettext("Loading…"),
             "offline": gettext("This content is not available right now."),
+            "feedback": gettext("Tell us what you think"),
             "panel_of": gettext("Panel %(num)s of %(total)s", num="{n}", total="{total}"),
         }
 
@@ -43,6 +44,7 @@ def kiosk():
         "languages": list(ex.languages),
         "defaultLanguage": ex.default_language,
         "manifestUrl": "/api/v1/panels",
+        "eventsUrl": current_app.config["EVENTS_URL"],
         "strings": {lang: interface_strings(lang) for lang in ex.languages},
     }
     return render_template("kiosk/kiosk.html", lang=ex.default_language, settings=settings)

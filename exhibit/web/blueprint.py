@@ -62,6 +62,14 @@ def panel(slug: str):
                            section=ex.section(item.section))
 
 
+@bp.get("/<lang>/feedback/")
+def feedback():
+    """The visitors' questionnaire online (answers are sent as visit events)."""
+    if exhibition().questionnaire is None:
+        abort(404)
+    return render_template("web/feedback.html", lang=g.lang)
+
+
 @bp.app_errorhandler(404)
 def not_found(error):
     """A page in the visitor's language (from the URL, else the browser) that leads back."""

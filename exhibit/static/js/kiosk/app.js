@@ -1,10 +1,12 @@
 // The kiosk: a home screen of sections, panels to tap and swipe through, a language switch.
 // State lives here; rendering is plain DOM; everything notable is announced on the bus.
 
+import { wireQuestionnaire } from "../shared/questionnaire.js";
 import { emit } from "./bus.js";
 import { onSwipe } from "./gestures.js";
 import { lockDown } from "./lockdown.js";
 import { Manifests } from "./manifest.js";
+import { recordVisits } from "./visits.js";
 
 const settings = JSON.parse(document.getElementById("kiosk-settings").textContent);
 const app = document.getElementById("kiosk-app");
@@ -14,7 +16,8 @@ const position = document.getElementById("k-position");
 const brand = document.getElementById("k-brand");
 const manifests = new Manifests(settings.manifestUrl);
 
-const state = { lang: settings.defaultLanguage, slug: null, manifest: null };
+// view: "home", "panel" (state.slug says which) or "feedback".
+const state = { lang: settings.defaultLanguage, view: "home", slug: null, manifest: null };
 
 function words() {
   return settings.strings[state.lang];
@@ -68,15 +71,19 @@ function renderHome() {
     );
     grid.append(element("li", {}, button));
   });
-  view.replaceChildren(
-    element(
-      "div",
-      { class: "k-home-screen" },
-      element("h1", { class: "k-home-title", text: m.title }),
-      element("p", { class: "k-home-sub", text: m.subtitle }),
-      grid,
-    ),
+  const screen = element(
+    "div",
+    { class: "k-home-screen" },
+    element("h1", { class: "k-home-title", text: m.title }),
+    element("p", { class: "k-home-sub", text: m.subtitle }),
+    grid,
   );
+  if (m.questionnaire_html) {
+    screen.append(
+      element("button", { type: "button", class: "k-btn k-feedback-open", "data-action": "feedback", text: words().feedback }),
+    );
+  }
+  view.replaceChildren(screen);
   pager.hidden = true;
   app.dataset.view = "home";
 }
@@ -99,9 +106,20 @@ function renderPanel(slug) {
   pager.querySelector(".k-next").disabled = index === panels.length - 1;
 }
 
+function renderFeedback() {
+  const template = document.createElement("template");
+  template.innerHTML = state.manifest.questionnaire_html; // rendered by the server
+  view.replaceChildren(template.content);
+  wireQuestionnaire(view, (question, answer) => emit("feedback", { question, answer, lang: state.lang }));
+  view.scrollTop = 0;
+  pager.hidden = true;
+  app.dataset.view = "feedback";
+}
+
 function render() {
   translateShell();
-  if (state.slug) renderPanel(state.slug);
+  if (state.view === "panel" && state.slug) renderPanel(state.slug);
+  else if (state.view === "feedback" && state.manifest.questionnaire_html) renderFeedback();
   else renderHome();
 }
 
@@ -109,6 +127,7 @@ function render() {
 export function show(slug) {
   const from = state.slug;
   state.slug = slug;
+  state.view = slug ? "panel" : "home";
   render();
   if (slug) emit("panel-view", { slug, lang: state.lang, from });
   else emit("home", { lang: state.lang, from });
@@ -136,6 +155,7 @@ export async function reset() {
   state.manifest = await manifests.get(settings.defaultLanguage);
   state.lang = settings.defaultLanguage;
   state.slug = null;
+  state.view = "home";
   render();
   emit("reset", { lang: state.lang });
 }
@@ -145,6 +165,12 @@ app.addEventListener("click", (event) => {
   if (!target) return;
   if (target.dataset.lang) setLanguage(target.dataset.lang);
   else if (target.dataset.action === "home") show(null);
+  else if (target.dataset.action === "feedback") {
+    state.view = "feedback";
+    state.slug = null;
+    render();
+    emit("feedback-open", { lang: state.lang });
+  }
   else if (target.dataset.action === "previous") step(-1);
   else if (target.dataset.action === "next") step(1);
   else if (target.dataset.slug) show(target.dataset.slug);
@@ -182,5 +208,6 @@ async function start() {
   emit("ready", { kioskId: settings.kioskId, version: state.manifest.version });
 }
 
-window.exhibitKiosk = { state, show, setLanguage, reset, settings, manifests };
+const visits = recordVisits({ kioskId: settings.kioskId, eventsUrl: settings.eventsUrl });
+window.exhibitKiosk = { state, show, setLanguage, reset, settings, manifests, visits };
 start();

@@ -1,0 +1,97 @@
+// Visit events: ids, timestamps, and a sender that batches, retries with backoff and jitter, and
+// forgets an event only when the server has acknowledged it (stored, duplicate or rejected).
+// Used by the kiosk and the topic page. The queue's storage is pluggable: memory here; the kiosk's
+// offline work keeps it in IndexedDB.
+
+/** A random v4 UUID, also where crypto.randomUUID is missing (plain-HTTP kiosks on a LAN). */
+export function uuid() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const h = [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+export function event(kind, surface, fields) {
+  return { id: uuid(), kind, surface, at: new Date().toISOString(), ...fields };
+}
+
+export class MemoryQueue {
+  constructor() {
+    this.items = [];
+  }
+  async add(item) {
+    this.items.push(item);
+  }
+  async peek(limit) {
+    return this.items.slice(0, limit);
+  }
+  async remove(ids) {
+    const done = new Set(ids);
+    this.items = this.items.filter((item) => !done.has(item.id));
+  }
+  async size() {
+    return this.items.length;
+  }
+}
+
+const FINAL = new Set(["stored", "duplicate", "rejected", "ignored"]);
+
+export class Sender {
+  constructor(url, { queue = new MemoryQueue(), batchSize = 100, interval = 5000 } = {}) {
+    this.url = url;
+    this.queue = queue;
+    this.batchSize = batchSize;
+    this.interval = interval;
+    this.failures = 0;
+    this.timer = null;
+    this.sending = false;
+    this.lastSync = null;
+  }
+
+  async add(item) {
+    await this.queue.add(item);
+    this.schedule(this.failures ? null : this.interval);
+  }
+
+  schedule(delay) {
+    if (this.timer) return;
+    // Exponential backoff with full jitter after failures, capped at five minutes.
+    const wait = delay ?? Math.random() * Math.min(300000, 2000 * 2 ** this.failures);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.flush();
+    }, wait);
+  }
+
+  /** Send everything queued, batch by batch; stop at the first network or server failure. */
+  async flush() {
+    if (this.sending) return;
+    this.sending = true;
+    try {
+      for (;;) {
+        const batch = await this.queue.peek(this.batchSize);
+        if (!batch.length) break;
+        const response = await fetch(this.url, {
+          method: "POST",
+          headers: { "Content-Type": "application/json" },
+          body: JSON.stringify({ events: batch }),
+          keepalive: true,
+        });
+        if (response.status !== 200 && response.status !== 400) throw new Error(`HTTP ${response.status}`);
+        const { results } = await response.json();
+        const done = results.filter((r) => FINAL.has(r.status) && r.id).map((r) => r.id);
+        const unnamed = results.filter((r) => r.status === "rejected" && !r.id).map((r) => batch[r.index].id);
+        await this.queue.remove([...done, ...unnamed]);
+        this.failures = 0;
+        this.lastSync = new Date();
+      }
+    } catch (error) {
+      this.failures += 1;
+      this.schedule();
+    } finally {
+      this.sending = false;
+    }
+  }
+}
