@@ -268,3 +268,52 @@ def test_invalid_content_carries_every_error(scratch):
         load_exhibition(scratch)
     assert len(caught.value.errors) == 2
     assert "panel.yaml:4: unknown kind 'txt'" in caught.value.report()
+
+
+# -- the questionnaire ------------------------------------------------------------------------------
+
+QUESTIONNAIRE = """\
+title: {zh: 意见, en: Your opinion, fr: Votre avis}
+thanks: {zh: 谢谢, en: Thanks, fr: Merci}
+questions:
+  - id: useful
+    kind: rating
+    text: {zh: 有用吗, en: 'Useful?', fr: 'Utile ?'}
+    low: {zh: 不, en: 'No', fr: Non}
+    high: {zh: 很, en: Very, fr: Très}
+  - id: who
+    kind: choice
+    text: {zh: 您是, en: You are, fr: Vous êtes}
+    choices:
+      - id: public
+        label: {zh: 公众, en: Public, fr: Public}
+      - id: industry
+        label: {zh: 企业, en: Industry, fr: Entreprise}
+"""
+
+
+def test_questionnaire_is_loaded(scratch):
+    (scratch / "questionnaire.yaml").write_text(QUESTIONNAIRE, encoding="utf-8")
+    q = load_exhibition(scratch).questionnaire
+    assert [x.id for x in q.questions] == ["useful", "who"]
+    assert [c.id for c in q.question("useful").choices] == ["1", "2", "3", "4", "5"]
+    assert q.question("useful").choices[0].label["fr"] == "Non"
+    assert q.question("who").choices[1].label["zh"] == "企业"
+
+
+def test_questionnaire_errors_are_located(scratch):
+    broken = QUESTIONNAIRE.replace("kind: choice", "kind: essay").replace(
+        "    high: {zh: 很, en: Very, fr: Très}\n", "")
+    (scratch / "questionnaire.yaml").write_text(broken, encoding="utf-8")
+    errors = errors_of(scratch)
+    assert "panels/questionnaire.yaml:4: missing field 'high' in questions[1]: a rating labels " \
+           "its ends (1 and 5)" in errors
+    assert any(e.startswith("panels/questionnaire.yaml:9: unknown question kind 'essay'")
+               for e in errors), errors
+
+
+def test_yaml_booleans_in_texts_get_a_hint(scratch):
+    (scratch / "questionnaire.yaml").write_text(
+        QUESTIONNAIRE.replace("en: 'No'", "en: No"), encoding="utf-8")
+    assert "panels/questionnaire.yaml:7: 'low' (label of 1) in en must be text; YAML reads yes, " \
+           "no, on and off as true/false, so put it in quotes" in errors_of(scratch)

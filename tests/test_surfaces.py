@@ -149,3 +149,23 @@ def test_not_found_page_speaks_the_visitors_language(client):
     html = response.get_data(as_text=True)
     assert "Cette page n’existe pas." in html and 'href="/fr/"' in html
     assert client.get("/api/v1/nothing").get_json() == {"error": "not found"}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_feedback_page_and_kiosk_questionnaire(client, demo, lang):
+    q = demo.questionnaire
+    html = client.get(f"/{lang}/feedback/").get_data(as_text=True)
+    assert q.title[lang] in html.replace("&#39;", "'")
+    for question in q.questions:
+        assert f'data-question="{question.id}"' in html
+        for choice in question.choices:
+            assert f'data-answer="{choice.id}"' in html
+    assert f'href="/{lang}/feedback/"' in client.get(f"/{lang}/").get_data(as_text=True)
+    manifest = client.get(f"/api/v1/panels?lang={lang}").get_json()
+    assert 'data-questionnaire' in manifest["questionnaire_html"]
+
+
+def test_every_web_page_says_where_events_go(client):
+    html = client.get("/en/panels/carbide-route/").get_data(as_text=True)
+    assert '<meta name="exhibit-events" content="/api/v1/events">' in html
+    assert 'data-panel="carbide-route"' in html and "js/site/track.js" in html

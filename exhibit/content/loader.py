@@ -719,6 +719,10 @@ class _ExhibitionLoader:
             text = self._localized(item, "text", path)
             choices: list[Choice] = []
             if kind == "rating":
+                for end in ("low", "high"):
+                    if end not in item:
+                        self.errors.add(path, item.line, f"missing field '{end}' in {where}: a "
+                                                         f"rating labels its ends (1 and 5)")
                 low = self._localized(item, "low", path, what="'low' (label of 1)")
                 high = self._localized(item, "high", path, what="'high' (label of 5)")
                 for value in RATING_SCALE:
@@ -872,7 +876,11 @@ class _ExhibitionLoader:
             if text is None or (isinstance(text, str) and not text.strip()):
                 ok = False
                 self.errors.add(path, line, f"missing translation: {what} has no {lang} text")
-            elif not isinstance(text, str | int | float) or isinstance(text, bool):
+            elif isinstance(text, bool):
+                ok = False
+                self.errors.add(path, line, f"{what} in {lang} must be text; YAML reads yes, no, "
+                                            f"on and off as true/false, so put it in quotes")
+            elif not isinstance(text, str | int | float):
                 ok = False
                 self.errors.add(path, line, f"{what} in {lang} must be text")
         if not ok:
