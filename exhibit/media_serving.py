@@ -25,7 +25,9 @@ def init_app(app: Flask) -> None:
     app.extensions["exhibit.media"] = library
     whitenoise = WhiteNoise(app.wsgi_app, immutable_file_test=_immutable,
                             # Unversioned files (none today) may be cached for a minute.
-                            max_age=60, allow_all_origins=False)
+                            max_age=60, allow_all_origins=False,
+                            # Captions must be text/vtt: browsers may refuse another type.
+                            mimetypes={".vtt": "text/vtt", ".webp": "image/webp"})
     whitenoise.add_files(str(app.extensions["exhibit.static_dir"]),
                          prefix=f"static/{app.extensions['exhibit.static_version']}/")
     app.wsgi_app = whitenoise

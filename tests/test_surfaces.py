@@ -169,3 +169,13 @@ def test_every_web_page_says_where_events_go(client):
     html = client.get("/en/panels/carbide-route/").get_data(as_text=True)
     assert '<meta name="exhibit-events" content="/api/v1/events">' in html
     assert 'data-panel="carbide-route"' in html and "js/site/track.js" in html
+
+
+def test_captions_are_served_as_webvtt(client, demo):
+    video = next(p for p in demo.panels if p.video).video
+    from exhibit.media_serving import media_library
+    with client.application.test_request_context():
+        url = media_library().url(video.captions["fr"])
+    with client.get(url) as response:
+        assert response.mimetype == "text/vtt"
+        assert response.get_data(as_text=True).startswith("WEBVTT")
