@@ -66,6 +66,23 @@ def demo_copy(tmp_path) -> Path:
     return tmp_path / "panels"
 
 
+# Debian's chromium, never a browser downloaded by a test tool; the flags keep it off the network.
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the whole run (tests open their own contexts)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
 @pytest.fixture(scope="session")
 def live_server(demo_app):
     """The demo app on a real HTTP port, in a thread, for the browser tests."""

@@ -17,13 +17,9 @@ from urllib.parse import urlsplit
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import sync_playwright
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 LANGS = ("zh", "en", "fr")
 HTML_LANG = {"zh": "zh-Hans"}
 WEB_VIEWPORTS = {"phone": {"width": 390, "height": 844}, "pc": {"width": 1440, "height": 900}}
@@ -50,12 +46,6 @@ def html_lang(lang: str) -> str:
 # Fixtures and helpers
 
 
-@pytest.fixture(scope="session")
-def browser():
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,76 @@
+"""Visits reach the record from a real browser: a kiosk session and a reader of the topic page."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from sqlalchemy import select
+
+from exhibit.visits.schema import events
+
+pytestmark = pytest.mark.browser
+
+
+def stored(app, **where):
+    query = select(events)
+    for column, value in where.items():
+        query = query.where(events.c[column] == value)
+    with app.extensions["exhibit.db"].connect() as conn:
+        return conn.execute(query).all()
+
+
+def wait_for(predicate, timeout=10.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = predicate()
+        if result:
+            return result
+        time.sleep(0.1)
+    return predicate()
+
+
+def test_a_kiosk_visit_is_recorded_from_first_touch_to_reset(browser, live_server, demo_app):
+    context = browser.new_context(viewport={"width": 1920, "height": 1080}, has_touch=True)
+    page = context.new_page()
+    page.goto(f"{live_server}/kiosk/?kiosk=hall-test")
+    page.wait_for_selector("#kiosk-app[data-ready]")
+    page.click(".k-section >> nth=1")  # the first touch starts the visit
+    page.wait_for_timeout(300)
+    page.click("button[data-action=next]")
+    page.click("button.k-lang[data-lang=fr]")
+    page.wait_for_function("document.documentElement.lang === 'fr'")
+    page.evaluate("window.exhibitKiosk.reset()")
+    page.evaluate("window.exhibitKiosk.visits.flush()")
+
+    ended = wait_for(lambda: stored(demo_app, kiosk_id="hall-test", kind="session_end"))
+    assert len(ended) == 1
+    session = ended[0].session_id
+    rows = stored(demo_app, session_id=session)
+    kinds = sorted(r.kind for r in rows)
+    assert kinds == ["language_change", "panel_view", "panel_view", "session_end",
+                     "session_start"]
+    views = [r for r in rows if r.kind == "panel_view"]
+    assert all(r.dwell_ms is not None and r.dwell_ms >= 0 for r in views)
+    assert {r.lang for r in views} == {"zh", "fr"}  # the second view went on in French
+    end = ended[0]
+    assert end.lang == "zh"  # the reset brings back the default language
+    assert '"panels": [' in end.data
+    context.close()
+
+
+def test_a_reader_from_a_printed_qr_code_is_counted(browser, live_server, demo_app):
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.goto(f"{live_server}/fr/panels/mercury-flows/?src=print-qr")
+    arrivals = wait_for(lambda: stored(demo_app, kind="qr_arrival", panel="mercury-flows"))
+    assert arrivals and arrivals[0].channel == "print-qr" and arrivals[0].lang == "fr"
+    views = stored(demo_app, kind="page_view", panel="mercury-flows")
+    assert views and views[0].channel == "print-qr" and views[0].visitor
+    page.wait_for_timeout(1200)
+    page.goto(f"{live_server}/fr/")  # leaving the panel reports the time it was visible
+    dwell = wait_for(lambda: stored(demo_app, kind="panel_view", panel="mercury-flows",
+                                    surface="web"))
+    assert dwell and dwell[0].dwell_ms >= 1000
+    assert not context.cookies()  # no cookie for visitors
+    context.close()
