@@ -83,6 +83,27 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("REACH_TARGET", 30_000_000,
             "Total reads across channels that the campaign aims for (seed 001: 30 million), "
             "shown against the measured reach in the dashboard and the summary report."),
+    # -- print --
+    Setting("PRINT_SIZE", "A0",
+            "Page size of `exhibit print` and the staff download when none is given: `A0`, "
+            "`A0-landscape`, `A1`, `A1-landscape`, `rollup` (850 × 2000 mm) or `WIDTHxHEIGHT` in mm."),
+    Setting("PRINT_BLEED_MM", 3.0,
+            "Bleed around the trimmed page (mm): 3 mm is what most print shops ask for; some "
+            "large-format shops want 5 or 10 mm."),
+    Setting("PRINT_ICC_PROFILE", None,
+            "CMYK ICC profile of the PDF/X-4 output intent and of the palette's CMYK values. "
+            "Default: the FOGRA39 profile shipped in `exhibit/printing/icc/` (coated offset, ISO "
+            "12647-2). Use the shop's own profile if it gives one."),
+    Setting("PRINT_OUTPUT_CONDITION", "FOGRA39",
+            "The registered name of the print condition the profile describes (OutputCondition"
+            "Identifier of the output intent); change it together with `PRINT_ICC_PROFILE`."),
+    Setting("PRINT_TIMEOUT_SECONDS", 120,
+            "Longest one panel may take to render (an A0 with a 300-ppi photo takes a few seconds); "
+            "past it the rendering child is stopped and the panel reported, not the server."),
+    Setting("PRINT_MEMORY_MB", 3072,
+            "Address-space limit of the rendering child process (MB). Address space counts mapped "
+            "fonts and allocator reserves, about twice the resident memory; 3 GB lets an A0 "
+            "with a 300-ppi photo through and stops a runaway image long before the machine swaps."),
 )
 
 DEFAULTS: dict[str, Any] = {s.name: s.default for s in SETTINGS}

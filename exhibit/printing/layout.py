@@ -1,0 +1,145 @@
+"""The geometry of a printed panel, in millimetres, worked out from the page size.
+
+Everything is designed once for A0 portrait read from 1–2 m and scaled with the page
+(:attr:`PageSize.scale`), so A1 is the same panel at 71 %. The print CSS reads these numbers;
+the preflight reads the safe area.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .sizes import PageSize
+
+# Type at A0, in points. Body: 28 pt has an x-height of about 5 mm, comfortable from 2 m;
+# titles and key figures are read from further away, sources up close.
+BODY_PT = 28
+# Text columns aim at this width (mm at A0): about 45 Latin characters or 24 Chinese characters a
+# line at the body size, a comfortable measure.
+MEASURE_MM = 245
+# The media column (images, charts) at A0. 215 mm keeps a 1600 px illustration above 150 ppi up
+# to A0 and a 1280 px video still above 150 ppi; figures get half the page (vectors do not blur).
+MEDIA_MM = 215
+# Posters of a gallery side by side, at most this wide (mm at A0): a 1200 px poster stays above
+# 150 ppi.
+POSTER_MM = 195
+# Text may not come closer to the trim than this (mm at A0; never less than 10 mm): the cut can
+# wander by a few millimetres, and a frame or a stand may cover the edge.
+SAFE_MM = 30
+MIN_SAFE_MM = 10
+# Pages taller than this (height / width) stack the media under the text instead of beside it:
+# a roll-up is read top to bottom, and a column beside the text would leave its lower half empty.
+STACK_RATIO = 1.8
+
+
+@dataclass(frozen=True)
+class Geometry:
+    """Where things go on one page (all values in mm, measured from the trimmed page)."""
+
+    size: PageSize
+    bleed: float
+    scale: float
+    safe_top: float
+    safe_right: float
+    safe_bottom: float
+    safe_left: float
+    band: float  # height of the top band (bleeds off the top and the sides)
+    foot: float  # height of the footer (QR code, organisations), above the hidden bottom
+    qr: float  # side of the QR code
+    margin_top: float  # the text flow's page margins
+    margin_bottom: float
+    margin_x: float
+    media: float  # width of the media column
+    image: float  # widest an image may be in the media column
+    poster: float  # widest a poster of a gallery may be
+    columns: int  # text columns beside (or above) the media
+    stacked: bool  # media under the text, not beside it
+    hero: float  # height of the hero photo (0 when there is none)
+    type_scale: float  # 1.0, or more when the page has room for bigger type
+
+    @property
+    def width(self) -> float:
+        return self.size.width_mm
+
+    @property
+    def height(self) -> float:
+        return self.size.height_mm
+
+    @property
+    def body_pt(self) -> float:
+        return round(BODY_PT * self.scale * self.type_scale, 2)
+
+    @property
+    def head_pt(self) -> float:
+        """The unit of the title and the key figures: they grow less than the text when the
+        page has room (they are big already, and must stay on one or two lines)."""
+        return round(BODY_PT * self.scale * self.type_scale ** 0.5, 2)
+
+    @property
+    def content_width(self) -> float:
+        return self.width - 2 * self.margin_x
+
+
+def geometry(size: PageSize, bleed: float, *, kind: str = "text", hero: bool = False,
+             type_scale: float = 1.0) -> Geometry:
+    """The layout of a panel of ``kind`` on ``size``."""
+    s = size.scale
+    safe = max(MIN_SAFE_MM, SAFE_MM * s)
+    safe_top = safe + size.hidden_top_mm
+    safe_bottom = safe + size.hidden_bottom_mm
+    band = safe_top + 38 * s  # the band's text sits inside the safe zone
+    qr = max(25.0, 105 * s)  # about 1/10 of the distance it is scanned from: 1 m at A0
+    foot = qr + 2 * 14 * s
+    hero_h = round(min(size.height_mm * 0.36, size.width_mm * 0.62), 1) if hero else 0.0
+    margin_x = max(safe, 45 * s)
+    margin_top = (hero_h if hero else band) + 26 * s
+    margin_bottom = safe_bottom + foot + 18 * s
+    content = size.width_mm - 2 * margin_x
+    gap = 22 * s
+    stacked = size.height_mm / size.width_mm > STACK_RATIO
+    if stacked:
+        media = round(content * 0.7, 1) if kind in ("figure", "timeline") else 0.0
+    elif kind == "figure":
+        media = round(content * 0.5, 1)
+    elif kind == "timeline":  # a tall drawing: narrower, or it runs off the page
+        media = round(content * 0.4, 1)
+    elif kind == "gallery":
+        media = 0.0  # posters go in a row under the text
+    else:
+        media = round(min(MEDIA_MM * s, content * 0.42), 1)
+    text = content if stacked else content - media - (gap if media else 0)
+    columns = max(1, round(text / (MEASURE_MM * s * type_scale)))
+    return Geometry(size=size, bleed=bleed, scale=round(s, 4), safe_top=safe_top,
+                    safe_right=safe, safe_bottom=safe_bottom, safe_left=safe, band=band,
+                    foot=foot, qr=qr, margin_top=margin_top, margin_bottom=margin_bottom,
+                    margin_x=margin_x, media=media, image=round(MEDIA_MM * s, 1),
+                    poster=round(POSTER_MM * s, 1), columns=columns, stacked=stacked, hero=hero_h,
+                    type_scale=type_scale)
+
+
+def marks_svg(g: Geometry, ink: str) -> str:
+    """Crop marks and registration crosses over the whole bleed box, in mm.
+
+    The same marks as CSS ``marks: crop cross`` (lines along the trim in the outer half of the
+    bleed, a cross in a circle at the middle of each edge), drawn over the artwork: WeasyPrint
+    paints ``marks`` under the page's content, where a bled band or photo hides them.
+    ``ink`` is the registration colour (all four plates) in CMYK, black in RGB.
+    """
+    b, w, h = g.bleed, g.width, g.height
+    if b <= 0:
+        return ""
+    half, width = b / 2, 0.1  # mm; 0.1 mm is the usual hairline for marks
+    W, H = w + 2 * b, h + 2 * b
+    lines = []
+    for x in (b, b + w):  # vertical trim lines, at the top and bottom edges
+        lines += [f"M{x:.3f} 0V{half:.3f}", f"M{x:.3f} {H - half:.3f}V{H:.3f}"]
+    for y in (b, b + h):  # horizontal trim lines, at the left and right edges
+        lines += [f"M0 {y:.3f}H{half:.3f}", f"M{W - half:.3f} {y:.3f}H{W:.3f}"]
+    r = b / 4
+    crosses = []
+    for cx, cy in ((W / 2, half), (W / 2, H - half), (half, H / 2), (W - half, H / 2)):
+        crosses.append(f'<circle cx="{cx:.3f}" cy="{cy:.3f}" r="{r:.3f}"/>')
+        lines += [f"M{cx - 2 * r:.3f} {cy:.3f}h{4 * r:.3f}", f"M{cx:.3f} {cy - 2 * r:.3f}v{4 * r:.3f}"]
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" class="p-marks" viewBox="0 0 {W:.3f} {H:.3f}" '
+            f'aria-hidden="true"><g fill="none" stroke="{ink}" stroke-width="{width}">'
+            f'<path d="{" ".join(lines)}"/>{"".join(crosses)}</g></svg>')
