@@ -9,6 +9,7 @@ csrf = CSRFProtect()
 
 
 def init_app(app: Flask) -> None:
+    from . import record_views  # noqa: F401  (its routes join the staff blueprint)
     from .blueprint import bp
     from .commands import users_cli
 

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from pathlib import Path
 
 import click
+from flask.cli import AppGroup
 
 from .db import get_engine
 from .events import KINDS
 from .exports import count_events, csv_chunks, write_xlsx
+from .report import REPORT_LANGUAGES, default_language, html_to_pdf, render_report_html
 
 
-@click.group("export")
+# AppGroup: every command runs in an app context, also when invoked through app.cli (tests).
+@click.group("export", cls=AppGroup)
 def export_cli() -> None:
     """Export the exhibition record: visit log, summary report, the whole record."""
 
@@ -41,7 +45,7 @@ def export_visits(fmt, date_from, date_to, kinds, out: Path) -> None:
     total = count_events(engine, **filters)
     partial = out.with_name(out.name + ".part")  # never leave a half-written file under OUT
     with click.progressbar(length=total, label=f"exporting {total:,} events",
-                           file=click.get_text_stream("stderr")) as bar:
+                           file=sys.stderr) as bar:
         if fmt == "csv":
             with partial.open("w", encoding="utf-8-sig", newline="") as fh:
                 for chunk in csv_chunks(engine, progress=bar.update, **filters):
@@ -50,3 +54,61 @@ def export_visits(fmt, date_from, date_to, kinds, out: Path) -> None:
             write_xlsx(engine, partial, progress=bar.update, **filters)
     partial.replace(out)
     click.echo(f"{out}: {total:,} events, {out.stat().st_size:,} bytes")
+
+
+_LANG_OPTION = click.option(
+    "--lang", type=click.Choice(REPORT_LANGUAGES), default=None,
+    help="language of the report (default: the exhibition's first language)")
+
+
+@export_cli.command("report")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="FILE.pdf, or FILE.html for the printable web page")
+@click.option("--from", "date_from", callback=_date, help="first day (YYYY-MM-DD), inclusive")
+@click.option("--to", "date_to", callback=_date, help="last day (YYYY-MM-DD), inclusive")
+@_LANG_OPTION
+def export_report(out: Path, date_from, date_to, lang) -> None:
+    """Write the exhibition summary report to OUT (PDF, or HTML when OUT ends in .html)."""
+    suffix = out.suffix.lower()
+    if suffix not in (".pdf", ".html", ".htm"):
+        raise click.BadParameter("the file name must end in .pdf or .html", param_hint="--out")
+    if date_from and date_to and date_from > date_to:
+        raise click.BadParameter("--from is after --to", param_hint="--from")
+    lang = lang or default_language()
+    html = render_report_html(lang, date_from, date_to)
+    data = html_to_pdf(html) if suffix == ".pdf" else html.encode("utf-8")
+    partial = out.with_name(out.name + ".part")
+    partial.write_bytes(data)
+    partial.replace(out)
+    click.echo(f"{out}: summary report in {lang}, {len(data):,} bytes")
+
+
+@export_cli.command("record")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="FILE.zip")
+@_LANG_OPTION
+@click.option("--skip", "skip", multiple=True, metavar="PART",
+              help="leave a part out (repeatable), e.g. --skip print; the parts are listed in "
+                   "the README")
+def export_record(out: Path, lang, skip) -> None:
+    """Write the whole exhibition record to OUT: one ZIP with the report, the visit log, the
+    channel figures, the photos, the print files, and a manifest with SHA-256 checksums."""
+    from .record import record_parts, write_record
+
+    if out.suffix.lower() != ".zip":
+        raise click.BadParameter("the file name must end in .zip", param_hint="--out")
+    lang = lang or default_language()
+    parts = [p.name for p in record_parts()]
+    unknown = sorted(set(skip) - set(parts))
+    if unknown:
+        raise click.BadParameter(f"no part named {', '.join(unknown)}; the parts are: "
+                                 f"{', '.join(parts)}", param_hint="--skip")
+    with click.progressbar(length=len(parts) - len(set(skip)), label="writing the record",
+                           item_show_func=lambda p: p.name if p else None,
+                           file=sys.stderr) as bar:
+        written = write_record(out, lang, skip=skip, progress=lambda part: bar.update(1, part))
+    for warning in written.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    total = sum(f["bytes"] for f in written.files)
+    click.echo(f"{out}: {len(written.files)} files ({total:,} bytes before compression), "
+               f"{out.stat().st_size:,} bytes; checksums in MANIFEST.json")

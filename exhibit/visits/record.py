@@ -1,0 +1,297 @@
+"""The whole exhibition record as one ZIP: the summary report, the visit log, the channel figures,
+the photo records, the print files — and a manifest with the size and SHA-256 of every file.
+
+What goes in is a registry of *record parts* (Datasette's habit: a list of named writers, not a
+chain of ``if``): each part writes its files into the archive. A feature adds its files with
+``register_record_part(app, RecordPart(...))`` from its ``init_app`` — the approval record of the
+review workflow is meant to be added this way.
+
+The ZIP is written to ``FILE.part`` and renamed when complete, so a half-written record never
+sits under the name asked for.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import json
+import logging
+import shutil
+import tempfile
+import zipfile
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from flask import Flask, current_app
+from flask_babel import force_locale
+from sqlalchemy import Engine, select
+
+from .. import __version__
+from ..contentstore import get_store
+from .db import get_engine
+from .exports import csv_chunks, escape_cell, write_xlsx
+from .report import channel_label, html_to_pdf, photo_folder, photo_rows, render_report_html
+from .schema import channel_reports
+
+log = logging.getLogger(__name__)
+
+MANIFEST = "MANIFEST.json"
+# Bytes copied at a time into the archive: memory stays flat whatever the size of a file.
+COPY_CHUNK = 1 << 20
+
+
+class _HashingWriter:
+    """A binary file-like that passes bytes on and counts and hashes them."""
+
+    def __init__(self, target: IO[bytes]):
+        self.target = target
+        self.size = 0
+        self.sha256 = hashlib.sha256()
+
+    def write(self, data: bytes) -> int:
+        self.target.write(data)
+        self.size += len(data)
+        self.sha256.update(data)
+        return len(data)
+
+    def flush(self) -> None:
+        self.target.flush()
+
+
+@dataclass
+class RecordArchive:
+    """The ZIP being written; remembers every file it holds for the manifest."""
+
+    zf: zipfile.ZipFile
+    made_at: dt.datetime
+    files: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    part: str = ""  # the part writing now, noted beside each of its files
+
+    @contextmanager
+    def open(self, path: str, *, compress: bool = True) -> Iterator[_HashingWriter]:
+        """Write one file of the record as a stream (``compress=False`` for JPEG, PDF, XLSX)."""
+        if any(f["path"] == path for f in self.files) or path == MANIFEST:
+            raise ValueError(f"the record already has a file {path}")
+        info = zipfile.ZipInfo(path, date_time=self.made_at.timetuple()[:6])
+        info.compress_type = zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED
+        info.external_attr = 0o644 << 16
+        with self.zf.open(info, "w", force_zip64=True) as raw:
+            writer = _HashingWriter(raw)
+            yield writer
+        self.files.append({"path": path, "bytes": writer.size,
+                           "sha256": writer.sha256.hexdigest(), "part": self.part})
+
+    def add_bytes(self, path: str, data: bytes, *, compress: bool = True) -> None:
+        with self.open(path, compress=compress) as fh:
+            fh.write(data)
+
+    def add_file(self, path: str, source: Path, *, compress: bool = True) -> None:
+        with self.open(path, compress=compress) as fh, source.open("rb") as src:
+            shutil.copyfileobj(src, fh, COPY_CHUNK)
+
+
+@dataclass(frozen=True)
+class RecordContext:
+    """What every part may use: the app (in an app context), the database and the language."""
+
+    app: Flask
+    engine: Engine
+    lang: str
+    workdir: Path  # a scratch folder, removed when the record is written
+
+
+@dataclass(frozen=True)
+class RecordPart:
+    name: str  # shown in the manifest and accepted by ``--skip``
+    help: str
+    write: Callable[[RecordArchive, RecordContext], None]
+
+
+# -- the parts ------------------------------------------------------------------------------------
+
+def _report(archive: RecordArchive, ctx: RecordContext) -> None:
+    html = render_report_html(ctx.lang)
+    archive.add_bytes("report.html", html.encode("utf-8"))
+    archive.add_bytes("report.pdf", html_to_pdf(html), compress=False)
+
+
+def _visits(archive: RecordArchive, ctx: RecordContext) -> None:
+    with archive.open("visits.csv") as fh:
+        fh.write("\ufeff".encode())  # a BOM: Excel then opens the CSV as UTF-8
+        for chunk in csv_chunks(ctx.engine):
+            fh.write(chunk.encode("utf-8"))
+    xlsx = ctx.workdir / "visits.xlsx"
+    write_xlsx(ctx.engine, xlsx)
+    archive.add_file("visits.xlsx", xlsx, compress=False)
+    xlsx.unlink()
+
+
+def _csv_bytes(header: Iterable[str], rows: Iterable[Iterable[Any]]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([escape_cell(_text(v)) for v in row])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def _text(value: Any) -> Any:
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    return "" if value is None else value
+
+
+def _channel_figures(archive: RecordArchive, ctx: RecordContext) -> None:
+    with ctx.engine.connect() as conn:
+        rows = conn.execute(select(channel_reports).order_by(
+            channel_reports.c.day, channel_reports.c.channel)).all()
+    archive.add_bytes("channel-figures.csv", _csv_bytes(
+        ("channel", "channel_name", "date", "reads", "source", "entered_by", "entered_at"),
+        ((r.channel, channel_label(r.channel), r.day, r.reads, r.source, r.entered_by,
+          r.entered_at) for r in rows)))
+
+
+def _photos(archive: RecordArchive, ctx: RecordContext) -> None:
+    folder = photo_folder(ctx.app)
+    listed = []
+    for row in photo_rows(ctx.engine):
+        source = folder / f"{row.id}.jpg"
+        name = f"photos/{row.id}.jpg"
+        if source.is_file():
+            archive.add_file(name, source, compress=False)
+        else:
+            archive.warnings.append(f"photo {row.id} ({row.caption!r}) is missing from {folder}")
+            name = ""
+        listed.append((name.removeprefix("photos/"), row.caption, row.taken_on, row.width,
+                       row.height, row.bytes, row.sha256, row.uploaded_by, row.uploaded_at))
+    archive.add_bytes("photos/photos.csv", _csv_bytes(
+        ("file", "caption", "taken_on", "width", "height", "bytes", "sha256", "uploaded_by",
+         "uploaded_at"), listed))
+
+
+def _print_files(archive: RecordArchive, ctx: RecordContext) -> None:
+    """Every panel as a print-ready PDF in the record's language (PRINT_SIZE, CMYK)."""
+    from ..printing import PrintFailed, render_set
+
+    try:
+        made = render_set(ctx.app, None, [ctx.lang], out_dir=ctx.workdir / "print")
+    except PrintFailed as exc:
+        # A print order is a whole set or nothing; the record keeps the files that could be made,
+        # and says why the others could not.
+        for path in exc.report.files:
+            archive.add_file(f"print/{path.name}", path, compress=False)
+        archive.add_bytes("print/PRINT-PROBLEMS.txt", exc.report.text().encode("utf-8"))
+        archive.warnings.append(f"{len(exc.report.errors)} print error(s): some panels have no "
+                                f"print file; see print/PRINT-PROBLEMS.txt")
+        return
+    if made.suffix == ".pdf":
+        archive.add_file(f"print/{made.name}", made, compress=False)
+        return
+    with zipfile.ZipFile(made) as printed:
+        for member in printed.infolist():
+            with printed.open(member) as src, archive.open(
+                    f"print/{member.filename}",
+                    compress=not member.filename.endswith(".pdf")) as fh:
+                shutil.copyfileobj(src, fh, COPY_CHUNK)
+
+
+DEFAULT_PARTS = (
+    RecordPart("report", "the exhibition summary report (report.pdf, report.html)", _report),
+    RecordPart("visits", "the visit log, every event (visits.csv, visits.xlsx)", _visits),
+    RecordPart("channel-figures", "reads reported by outside platforms, with their sources "
+               "(channel-figures.csv)", _channel_figures),
+    RecordPart("photos", "the photo records (photos/*.jpg) and their captions "
+               "(photos/photos.csv)", _photos),
+)
+PRINT_PART = RecordPart("print", "every panel as a print-ready PDF in the record's language "
+                        "(print/)", _print_files)
+
+
+def record_parts(app: Flask | None = None) -> list[RecordPart]:
+    """The parts of this app's record, in the order they are written."""
+    app = app or current_app
+    parts = app.extensions.get("exhibit.record_parts")
+    if parts is None:
+        parts = list(DEFAULT_PARTS)
+        # The print files, when the app has the print surface (exhibit.printing registers the
+        # "print" blueprint). It could register this part from its own init_app instead.
+        if "print" in app.blueprints:
+            parts.append(PRINT_PART)
+        app.extensions["exhibit.record_parts"] = parts
+    return parts
+
+
+def register_record_part(app: Flask, part: RecordPart) -> None:
+    """Add a part to the record (a feature's ``init_app`` calls this); names are unique."""
+    parts = record_parts(app)
+    if any(p.name == part.name for p in parts):
+        raise ValueError(f"the record already has a part named '{part.name}'")
+    parts.append(part)
+
+
+@dataclass(frozen=True)
+class WrittenRecord:
+    path: Path
+    files: list[dict[str, Any]]
+    warnings: list[str]
+
+
+def write_record(out: Path, lang: str, *, skip: Iterable[str] = (),
+                 progress: Callable[[RecordPart], None] | None = None) -> WrittenRecord:
+    """Write the whole record to ``out`` (a ZIP) in an app context; atomic (``out.part``)."""
+    app = current_app._get_current_object()
+    parts = record_parts(app)
+    skip = set(skip)
+    unknown = skip - {p.name for p in parts}
+    if unknown:
+        raise ValueError(f"unknown record part(s): {', '.join(sorted(unknown))}; the parts are: "
+                         f"{', '.join(p.name for p in parts)}")
+    made_at = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    partial = out.with_name(out.name + ".part")
+    try:
+        # force_locale: every part speaks the record's language, whoever asked for it.
+        with force_locale(lang), tempfile.TemporaryDirectory(prefix="exhibit-record-") as scratch, \
+                zipfile.ZipFile(partial, "w", allowZip64=True) as zf:
+            archive = RecordArchive(zf, made_at)
+            ctx = RecordContext(app, get_engine(app), lang, Path(scratch))
+            written = []
+            for part in parts:
+                if part.name in skip:
+                    continue
+                archive.part = part.name
+                part.write(archive, ctx)
+                written.append(part)
+                if progress:
+                    progress(part)
+            archive.part = ""
+            exhibition = get_store(app).current()
+            manifest = {
+                "record": "exhibition record",
+                "exhibition": exhibition.title[lang] if lang in exhibition.title
+                else exhibition.title[exhibition.default_language],
+                "made_at": made_at.isoformat().replace("+00:00", "Z"),
+                "made_by": f"exhibit {__version__}",
+                "content_version": exhibition.fingerprint,
+                "language": lang,
+                "parts": [{"name": p.name, "contents": p.help} for p in written],
+                "skipped": sorted(skip),
+                "warnings": archive.warnings,
+                "files": archive.files,
+            }
+            info = zipfile.ZipInfo(MANIFEST, date_time=made_at.timetuple()[:6])
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            zf.writestr(info, json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
+        partial.replace(out)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    for warning in archive.warnings:
+        log.warning("record: %s", warning)
+    return WrittenRecord(out, archive.files, archive.warnings)
