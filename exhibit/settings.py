@@ -43,6 +43,10 @@ SETTINGS: tuple[Setting, ...] = (
             "`instance/secret_key`, so sessions survive restarts without a key in the repo."),
     Setting("KIOSK_DEFAULT_ID", "kiosk",
             "Kiosk id used when `/kiosk/` is opened without `?kiosk=<id>`."),
+    Setting("KIOSK_CONFIG", "kiosk/kiosks.yaml",
+            "The kiosks of the hall: orientation, start section, idle time, languages, operator "
+            "PIN per screen id. Relative to the working directory, like `CONTENT_DIR`; a missing "
+            "file means every kiosk gets the defaults (90 s idle time, all languages)."),
     # -- the visit log and the staff area --
     Setting("DATABASE_URL", None,
             "Where the visit log, staff accounts and channel figures live. Default: SQLite (WAL) "

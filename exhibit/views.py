@@ -50,8 +50,8 @@ def media_url(media: MediaFile) -> str:
 
 
 def init_app(app: Flask) -> None:
+    from . import kiosk
     from .api import bp as api_bp
-    from .kiosk import bp as kiosk_bp
     from .web import bp as web_bp
 
     app.add_template_global(render_panel)
@@ -64,5 +64,5 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(format_value)
     app.context_processor(lambda: {"ex": exhibition()})
     app.register_blueprint(web_bp)
-    app.register_blueprint(kiosk_bp)
+    kiosk.init_app(app)
     app.register_blueprint(api_bp)

@@ -29,6 +29,7 @@ def make_app(content_dir: Path, media_cache: Path, **extra):
     config = {"TESTING": True, "CONTENT_DIR": str(content_dir), "MEDIA_CACHE_DIR": str(media_cache),
               "CONTENT_RELOAD_SECONDS": 0, "SECRET_KEY": "test",
               "PUBLIC_BASE_URL": "https://expo.example.org",
+              "KIOSK_CONFIG": str(Path(__file__).parent / "kiosks.yaml"),
               # Never the repository's instance folder: each app gets its own database file.
               "DATABASE_URL": f"sqlite:///{media_cache.parent / f'db-{uuid.uuid4().hex}.sqlite3'}"}
     config.update(extra)
@@ -145,3 +146,16 @@ def visit_app(scratch, media_cache, database_url, tmp_path):
 @pytest.fixture()
 def visit_client(visit_app):
     return visit_app.test_client()
+
+
+@pytest.fixture(scope="session")
+def api_manifests(live_server):
+    """The published panels per language, as the kiosk receives them (fetched over HTTP)."""
+    import json
+    import urllib.request
+
+    manifests = {}
+    for lang in ("zh", "en", "fr"):
+        with urllib.request.urlopen(f"{live_server}/api/v1/panels?lang={lang}", timeout=30) as r:
+            manifests[lang] = json.load(r)
+    return manifests

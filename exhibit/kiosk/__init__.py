@@ -1,5 +1,5 @@
 """The touch-screen kiosk: ``/kiosk/?kiosk=<id>``."""
 
-from .blueprint import bp
+from .blueprint import bp, init_app
 
-__all__ = ["bp"]
+__all__ = ["bp", "init_app"]

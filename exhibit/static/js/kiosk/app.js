@@ -2,10 +2,15 @@
 // State lives here; rendering is plain DOM; everything notable is announced on the bus.
 
 import { wireQuestionnaire } from "../shared/questionnaire.js";
+import { attractLoop } from "./attract.js";
 import { emit } from "./bus.js";
 import { onSwipe } from "./gestures.js";
+import { watchIdle } from "./idle.js";
 import { lockDown } from "./lockdown.js";
 import { Manifests } from "./manifest.js";
+import { setUpOffline } from "./offline.js";
+import { operatorScreen } from "./operator.js";
+import { IndexedDBQueue } from "./queue.js";
 import { recordVisits } from "./visits.js";
 
 const settings = JSON.parse(document.getElementById("kiosk-settings").textContent);
@@ -15,6 +20,7 @@ const pager = document.getElementById("k-pager");
 const position = document.getElementById("k-position");
 const brand = document.getElementById("k-brand");
 const manifests = new Manifests(settings.manifestUrl);
+if (settings.orientation) app.dataset.orientation = settings.orientation;
 
 // view: "home", "panel" (state.slug says which) or "feedback".
 const state = { lang: settings.defaultLanguage, view: "home", slug: null, manifest: null };
@@ -52,7 +58,10 @@ function translateShell() {
 function renderHome() {
   const m = state.manifest;
   const grid = element("ul", { class: "k-sections" });
-  m.sections.forEach((section, index) => {
+  const numbered = m.sections.map((section, index) => ({ section, index }));
+  // This screen's start section leads; the others keep their exhibition numbers and order.
+  numbered.sort((a, b) => (b.section.id === settings.startSection) - (a.section.id === settings.startSection));
+  numbered.forEach(({ section, index }) => {
     const panels = m.panels.filter((p) => p.section === section.id);
     if (!panels.length) return;
     const count =
@@ -151,13 +160,21 @@ function step(offset) {
 }
 
 /** Back to the home screen in the default language (the idle reset calls this). */
-export async function reset() {
+/**
+ * Back to the home screen in the default language: the visit ends (idleMs: how long nobody
+ * touched the screen before, which is not counted as dwell). New content, if fully downloaded,
+ * is applied now — the only moment nobody is using the screen.
+ */
+export async function reset({ idleMs = 0 } = {}) {
+  emit("reset", { lang: state.lang, idleMs });
+  for (const video of document.querySelectorAll("video")) video.pause();
+  if (await offline.applyUpdate()) return; // the page reloads with the new content
   state.manifest = await manifests.get(settings.defaultLanguage);
   state.lang = settings.defaultLanguage;
   state.slug = null;
   state.view = "home";
   render();
-  emit("reset", { lang: state.lang });
+  if (settings.attract) attract.start();
 }
 
 app.addEventListener("click", (event) => {
@@ -198,6 +215,9 @@ lockDown(document);
 async function start() {
   try {
     state.manifest = await manifests.get(state.lang);
+    // Every language's titles, for the attract loop (from the cache once offline).
+    state.all = Object.fromEntries(await Promise.all(
+      settings.languages.map(async (lang) => [lang, await manifests.get(lang)])));
   } catch (error) {
     view.replaceChildren(element("p", { class: "k-loading", text: words().offline }));
     setTimeout(start, 5000); // keep trying: there is nobody to press reload
@@ -205,9 +225,53 @@ async function start() {
   }
   render();
   app.dataset.ready = "true";
+  if (settings.attract) attract.start();
   emit("ready", { kioskId: settings.kioskId, version: state.manifest.version });
 }
 
-const visits = recordVisits({ kioskId: settings.kioskId, eventsUrl: settings.eventsUrl });
-window.exhibitKiosk = { state, show, setLanguage, reset, settings, manifests, visits };
+const queue = "indexedDB" in window ? new IndexedDBQueue() : undefined;
+const visits = recordVisits({
+  kioskId: settings.kioskId, eventsUrl: settings.eventsUrl, queue, batchSize: settings.eventsBatch,
+});
+const offline = setUpOffline({ serviceWorker: settings.serviceWorker, precacheUrl: settings.precacheUrl });
+const attract = attractLoop({
+  overlay: document.getElementById("k-attract"),
+  languages: settings.languages,
+  strings: (lang) => settings.strings[lang],
+  slidesFor: () => (state.all ? state.all[settings.defaultLanguage].panels.filter((p) => p.thumbnail).map((p) => ({
+    thumbnail: p.thumbnail,
+    titles: Object.fromEntries(settings.languages.map((lang) => [
+      lang, (state.all[lang].panels.find((q) => q.slug === p.slug) || p).title])),
+  })) : []),
+});
+const idle = watchIdle({
+  idleSeconds: settings.idleSeconds,
+  countdownSeconds: settings.countdownSeconds,
+  strings: words,
+  isFeedback: () => state.view === "feedback",
+  onReset: (idleMs) => reset({ idleMs }),
+});
+operatorScreen({
+  pinSha256: settings.operatorPinSha256,
+  status: async () => {
+    const s = offline.state.status || {};
+    const w = words();
+    return {
+      [w.op_kiosk]: settings.kioskId,
+      [w.op_version]: state.manifest ? state.manifest.version : "-",
+      [w.op_cache]: s.active ? `${s.active} (${s.files})` : w.none,
+      [w.op_update]: s.ready || (s.progress ? `${s.progress.done}/${s.progress.total}` : w.none),
+      [w.op_error]: s.error || w.none,
+      [w.op_queue]: await visits.queue.size(),
+      [w.op_sync]: visits.lastSync ? visits.lastSync.toLocaleString(htmlLang(state.lang)) : w.none,
+      [w.op_storage]: offline.state.persisted === null ? "?" : offline.state.persisted ? w.op_granted : w.op_refused,
+    };
+  },
+  actions: {
+    sync: () => visits.flush(),
+    check: () => offline.check(),
+    reload: () => location.reload(),
+  },
+});
+window.exhibitKiosk = { state, show, setLanguage, reset, settings, manifests, visits, offline, idle, attract };
 start();

@@ -5,8 +5,8 @@
 import { on } from "./bus.js";
 import { event, Sender, uuid } from "../shared/events.js";
 
-export function recordVisits({ kioskId, eventsUrl, queue }) {
-  const sender = new Sender(eventsUrl, queue ? { queue } : {});
+export function recordVisits({ kioskId, eventsUrl, queue, batchSize = 500 }) {
+  const sender = new Sender(eventsUrl, { batchSize, ...(queue ? { queue } : {}) });
   let session = null;
   let view = null; // { slug, lang, since }
 
@@ -70,6 +70,9 @@ export function recordVisits({ kioskId, eventsUrl, queue }) {
   });
   // The idle reset (or an operator) ends the visit; idleMs is the time nobody touched the screen.
   on("reset", ({ lang, idleMs = 0 }) => end(lang, idleMs));
+  // Records left from before a reload, a crash or a power cut go out first.
+  setTimeout(() => sender.flush(), 1000);
+  window.addEventListener("online", () => sender.flush());
   window.addEventListener("pagehide", () => {
     end(window.exhibitKiosk.state.lang);
     sender.flush();
