@@ -11,7 +11,6 @@ import logging
 import math
 import os
 import re
-import tempfile
 import time
 import warnings
 from contextlib import nullcontext
@@ -268,8 +267,8 @@ def render(panel: Panel, lang: str, options: PrintOptions, out: Path,
         if any(p.is_error for p in result.problems):
             return result
         out.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=".tmp-", suffix=".pdf")
-        os.close(fd)
+        # Beside the target, so the rename is atomic; an ordinary file, so the umask applies.
+        tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
         try:
             document.write_pdf(tmp, pdf_variant="pdf/x-4" if options.cmyk else None,
                                finisher=_finisher(options.cmyk))
