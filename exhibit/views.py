@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 
 from babel.numbers import format_decimal
-from flask import Flask
+from flask import Flask, current_app
 from markupsafe import Markup
 
-from . import charts
+from . import charts, qr
 from .content import Figure, Image, MediaFile, Panel
 from .content.vocabulary import word
 from .contentstore import exhibition
@@ -41,6 +41,12 @@ def format_value(value: str, lang: str) -> str:
     return format_decimal(float(value), format=pattern, locale=lang)
 
 
+def panel_qr(panel: Panel, lang: str, src: str) -> Markup:
+    """A QR code to the panel online in this language, tagged with where it was scanned."""
+    url = qr.panel_url(current_app.config["PUBLIC_BASE_URL"], lang, panel.slug, src)
+    return Markup(qr.qr_svg(url))
+
+
 def picture(image: Image):
     return media_library().picture(image)
 
@@ -58,6 +64,7 @@ def init_app(app: Flask) -> None:
     app.add_template_global(chart_svg)
     app.add_template_global(charts.table_rows, "chart_table")
     app.add_template_global(picture)
+    app.add_template_global(panel_qr)
     app.add_template_global(media_url)
     app.add_template_global(word, "content_word")
     app.add_template_filter(html_lang)

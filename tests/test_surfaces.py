@@ -179,3 +179,34 @@ def test_captions_are_served_as_webvtt(client, demo):
     with client.get(url) as response:
         assert response.mimetype == "text/vtt"
         assert response.get_data(as_text=True).startswith("WEBVTT")
+
+
+def test_kiosk_panels_carry_a_qr_code_to_the_panel_online(demo_app, demo, tmp_path):
+    """The QR code on the kiosk decodes (zbarimg, a real decoder) to the panel, tagged kiosk-qr."""
+    import subprocess
+
+    from exhibit.qr import panel_url, qr_svg
+
+    url = panel_url("https://expo.example.org", "fr", "carbide-route", "kiosk-qr")
+    assert url == "https://expo.example.org/fr/panels/carbide-route/?src=kiosk-qr"
+    with demo_app.test_request_context("/fr/"):
+        g.lang = "fr"
+        html = str(render_panel(demo.panel("carbide-route"), "fr", "kiosk"))
+    assert qr_svg(url) in html
+    # Rasterise the SVG's own path (one rectangle per run of dark modules) and decode it.
+    import re as _re
+
+    from PIL import Image, ImageDraw
+
+    svg = qr_svg(url)
+    size = int(_re.search(r'viewBox="0 0 (\d+) ', svg).group(1))
+    scale = 8
+    image = Image.new("L", (size * scale, size * scale), 255)
+    draw = ImageDraw.Draw(image)
+    for x, y, w in _re.findall(r"M(\d+) (\d+)h(\d+)v1", svg):
+        x, y, w = int(x), int(y), int(w)
+        draw.rectangle([x * scale, y * scale, (x + w) * scale - 1, (y + 1) * scale - 1], fill=0)
+    image.save(tmp_path / "qr.png")
+    out = subprocess.run(["zbarimg", "--raw", "-q", str(tmp_path / "qr.png")],
+                         capture_output=True, text=True, check=True).stdout.strip()
+    assert out == url

@@ -25,10 +25,10 @@ from PIL import Image
 
 from ..content import Exhibition, MediaFile, Panel
 from ..contentstore import get_store
+from ..qr import panel_url, qr_svg
 from . import layout as layout_module
 from .colour import DEFAULT_PROFILE, Palette
 from .preflight import CSS_PX_PER_INCH, Problem, SafeArea, check_layout, error, warning
-from .qr import panel_url, qr_svg
 from .sizes import PageSize, parse_size
 
 PX_PER_MM = CSS_PX_PER_INCH / 25.4

@@ -1,8 +1,7 @@
-"""The QR code printed on each panel: from the paper to the panel's page online.
-
-The link carries ``?src=print-qr`` so the visit log can count the readers who came from the
-printed panels. The code is drawn as one SVG path (vectors: sharp at any size).
-"""
+"""QR codes that lead from the hall to a panel's page online: printed on each panel
+(``?src=print-qr``) and shown on the kiosk (``?src=kiosk-qr``), so the visit log can count the
+readers each one brings. The code is drawn as one SVG path (vectors: sharp at any size), the same
+for the print and the screen."""
 
 from __future__ import annotations
 
@@ -17,9 +16,9 @@ ERROR_CORRECTION = "m"
 QUIET_ZONE = 4  # modules of white around the code, as the standard asks
 
 
-def panel_url(base_url: str, lang: str, slug: str) -> str:
-    """The address a printed panel's QR code leads to."""
-    return f"{base_url.rstrip('/')}/{quote(lang)}/panels/{quote(slug)}/?src=print-qr"
+def panel_url(base_url: str, lang: str, slug: str, src: str = "print-qr") -> str:
+    """The address a QR code leads to: the panel online, tagged with where it was scanned."""
+    return f"{base_url.rstrip('/')}/{quote(lang)}/panels/{quote(slug)}/?src={quote(src)}"
 
 
 def qr_svg(data: str, dark: str = "#000000") -> str:
