@@ -284,3 +284,28 @@ def test_a_panel_that_takes_too_long_is_stopped(scratch, media_cache, tmp_path):
     [result] = report.results
     assert result.path is None
     assert "PRINT_TIMEOUT_SECONDS" in result.problems[0].message
+
+
+# -- the surface: every demo panel, every language (HTML only: fast) -----------------------------
+
+@pytest.mark.parametrize("lang", ["zh", "en", "fr"])
+def test_every_panel_renders_on_the_print_surface(demo_app, demo, lang):
+    from exhibit.printing.layout import geometry
+    from exhibit.printing.render import page_html
+    from exhibit.surfaces import SURFACES, render_panel
+
+    assert "print" in SURFACES  # registered by create_app, beside web and kiosk
+    options = PrintOptions(size=parse_size("A0"))
+    with demo_app.test_request_context(f"/{lang}/"):
+        for panel in demo.panels:
+            article = str(render_panel(panel, lang, "print"))
+            assert 'href="http' not in article  # paper has no links
+            assert 'src="/media/' not in article  # the original files, never the screen derivatives
+            for image in panel.images:
+                assert image.media.absolute.as_uri() in article
+            html = page_html(panel, lang, options, geometry(options.size, 3.0, kind=panel.kind))
+            assert f"/{lang}/panels/{panel.slug}/?src=print-qr" in html
+            assert 'class="qr"' in html and "device-cmyk(" in html
+            assert 'fill="#' not in html  # every chart colour converted to CMYK
+            for org in demo.organisations:
+                assert org.name[lang].split(" (")[0] in html.replace("&#39;", "'")

@@ -61,8 +61,10 @@ class Inks:
                                          renderingIntent=intent)
         # Lightness of black ink alone, 0–100 %, to match a grey's lightness with K only.
         ramp = Image.new("CMYK", (101, 1))
-        ramp.putdata([(0, 0, 0, round(k * 2.55)) for k in range(101)])
-        self._k_lightness = list(ImageCms.applyTransform(ramp, to_lab).getdata())
+        for k in range(101):
+            ramp.putpixel((k, 0), (0, 0, 0, round(k * 2.55)))
+        lab = ImageCms.applyTransform(ramp, to_lab)
+        self._k_lightness = [lab.getpixel((k, 0)) for k in range(101)]
         self._srgb_to_lab = ImageCms.buildTransform(srgb, ImageCms.createProfile("LAB"), "RGB",
                                                     "LAB", renderingIntent=intent)
 
