@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Start Debian's Chromium full screen on the exhibit kiosk, as a hall screen should run it.
+# The DevTools port is bound to 127.0.0.1: only the watchdog on this machine reads it.
 #   usage: kiosk/launch-chromium.sh [SERVER_URL] [KIOSK_ID]
 #   e.g.   kiosk/launch-chromium.sh http://192.0.2.10:5000 hall-a-left
 set -euo pipefail
@@ -19,4 +20,5 @@ exec chromium \
   --overscroll-history-navigation=0 --disable-pinch \
   --disable-background-networking --disable-component-update --disable-sync \
   --autoplay-policy=no-user-gesture-required \
-  --check-for-update-interval=31536000
+  --check-for-update-interval=31536000 \
+  --remote-debugging-address=127.0.0.1 --remote-debugging-port=9222

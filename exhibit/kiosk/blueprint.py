@@ -128,3 +128,6 @@ def init_app(app) -> None:
     path = Path(app.config["KIOSK_CONFIG"]) if app.config["KIOSK_CONFIG"] else None
     app.extensions["exhibit.kiosks"] = load_kiosk_config(path, get_store(app).exhibition)
     app.register_blueprint(bp)
+    from .bundle import kiosk_cli
+
+    app.cli.add_command(kiosk_cli)

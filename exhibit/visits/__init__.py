@@ -11,8 +11,10 @@ from .ingest import SaltCache
 def init_app(app: Flask) -> None:
     from .blueprint import bp
     from .commands import export_cli
+    from .importing import import_cli
 
     db.init_app(app)
     app.extensions["exhibit.salts"] = SaltCache(db.get_engine(app))
     app.register_blueprint(bp)
     app.cli.add_command(export_cli)
+    app.cli.add_command(import_cli)

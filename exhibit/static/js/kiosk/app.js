@@ -273,5 +273,12 @@ operatorScreen({
     reload: () => location.reload(),
   },
 });
+// A heartbeat the hall's watchdog reads from Chromium's local DevTools list (kiosk/watchdog.py):
+// a title that stops changing means the page is hung. Kiosk mode shows no title bar.
+const heartbeat = () => {
+  document.title = `exhibit kiosk ${settings.kioskId} ♥ ${Math.floor(Date.now() / 1000)}`;
+};
+heartbeat();
+setInterval(heartbeat, 10000);
 window.exhibitKiosk = { state, show, setLanguage, reset, settings, manifests, visits, offline, idle, attract };
 start();
