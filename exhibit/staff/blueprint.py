@@ -38,6 +38,7 @@ from ..visits.exports import csv_chunks, write_xlsx
 from ..visits.schema import channel_reports, photos
 from ..visits.stats import summarise
 from .accounts import authenticate
+from .args import date_arg
 from .auth import current_user, requires, sign_in, sign_out
 from .photos import PhotoError, store_photo
 
@@ -61,16 +62,6 @@ def _private(response):
 @bp.app_context_processor
 def _staff_context():
     return {"staff_user": current_user if request.blueprint == "staff" else None}
-
-
-def _date_arg(name: str) -> dt.date | None:
-    value = request.args.get(name) or None
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        abort(400, description=f"'{name}' must be a date like 2026-11-21")
 
 
 def _login_limit() -> str:
@@ -115,7 +106,7 @@ def _bar_figure(figure_id: str, title: str, unit: str, rows: list[tuple[str, flo
 @bp.get("/")
 @requires("dashboard")
 def dashboard():
-    date_from, date_to = _date_arg("from"), _date_arg("to")
+    date_from, date_to = date_arg("from"), date_arg("to")
     summary = summarise(get_engine(), date_from, date_to)
     lang = g.lang
     names = channel_names()
@@ -161,7 +152,7 @@ def export_visits():
     if fmt not in ("csv", "xlsx"):
         abort(400, description="format must be csv or xlsx")
     kinds = [k for k in request.args.getlist("kind") if k in KINDS] or None
-    filters = {"date_from": _date_arg("from"), "date_to": _date_arg("to"), "kinds": kinds}
+    filters = {"date_from": date_arg("from"), "date_to": date_arg("to"), "kinds": kinds}
     name = f"exhibit-visits-{dt.date.today().isoformat()}.{fmt}"
     engine = get_engine()
     if fmt == "csv":

@@ -13,24 +13,15 @@ from flask import Response, abort, after_this_request, g, request, send_file, ur
 
 from ..visits.record import record_parts, write_record
 from ..visits.report import REPORT_LANGUAGES, html_to_pdf, render_report_html
+from .args import date_arg
 from .auth import current_user, requires
 from .blueprint import bp
-
-
-def _date(name: str) -> dt.date | None:
-    value = request.args.get(name) or None
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        abort(400, description=f"'{name}' must be a date like 2026-11-21")
 
 
 def _report_args() -> tuple[str, dt.date | None, dt.date | None]:
     # g.lang is the staff language: ?lang= when given (zh, en, fr), else the browser's.
     lang = g.lang if g.lang in REPORT_LANGUAGES else "en"
-    date_from, date_to = _date("from"), _date("to")
+    date_from, date_to = date_arg("from"), date_arg("to")
     if date_from and date_to and date_from > date_to:
         abort(400, description="'from' is after 'to'")
     return lang, date_from, date_to
