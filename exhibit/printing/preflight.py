@@ -166,7 +166,8 @@ def check_layout(document, safe: SafeArea, image_names: dict[str, str],
     if len(pages) > 1:
         problems.append(error(
             f"the text does not fit on the page: it runs onto {len(pages) - 1} more page(s). "
-            f"Shorten the text, or print larger (a bigger --size, or the roll-up)", panel, lang))
+            f"Shorten the text, or print larger (a bigger --size, a portrait page, or the "
+            f"roll-up)", panel, lang))
     seen_images: set[str] = set()
     past_safe: list[str] = []
     for page in pages[:1]:
