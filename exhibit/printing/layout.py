@@ -17,9 +17,10 @@ BODY_PT = 28
 # Text columns aim at this width (mm at A0): about 45 Latin characters or 24 Chinese characters a
 # line at the body size, a comfortable measure.
 MEASURE_MM = 245
-# The media column (images, charts) at A0. 215 mm keeps a 1600 px illustration above 150 ppi up
-# to A0 and a 1280 px video still above 150 ppi; figures get half the page (vectors do not blur).
-MEDIA_MM = 215
+# The media column (images, charts) at A0. 210 mm keeps a 1600 px illustration near 190 ppi and a
+# 1280 px video still above 150 ppi, at A0 and on a roll-up (1 % larger); figures get half the
+# page (vectors do not blur).
+MEDIA_MM = 210
 # Posters of a gallery side by side, at most this wide (mm at A0): a 1200 px poster stays above
 # 150 ppi.
 POSTER_MM = 195

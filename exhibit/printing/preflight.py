@@ -9,6 +9,7 @@ is written only when neither pass found an error.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -199,11 +200,11 @@ def _resolution(box, ppi: float, name: str, panel, lang) -> list[Problem]:
     image = box.replacement
     size = f"{image.width} × {image.height} px printed {width_mm:.0f} × {height_mm:.0f} mm"
     if ppi < MIN_PPI:
-        return [error(f"image {name}: {ppi:.0f} ppi at its printed size ({size}); at least "
+        return [error(f"image {name}: {math.floor(ppi)} ppi at its printed size ({size}); at least "
                       f"{MIN_PPI} ppi is needed, {GOOD_PPI} is best: supply about "
                       f"{need_w} × {need_h} px", panel, lang)]
     if ppi < GOOD_PPI:
-        return [warning(f"image {name}: {ppi:.0f} ppi at its printed size ({size}); fine from "
+        return [warning(f"image {name}: {math.floor(ppi)} ppi at its printed size ({size}); fine from "
                         f"a metre away, {GOOD_PPI} ppi ({need_w} × {need_h} px) would be "
                         f"sharp up close", panel, lang)]
     return []
