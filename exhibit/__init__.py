@@ -15,7 +15,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     Raises :class:`exhibit.content.InvalidContent` when the content is invalid: the server must not
     start on a broken exhibition.
     """
-    from . import assets, contentstore, i18n, limits, media_serving, printing, staff, views, visits
+    from . import assets, contentstore, i18n, limits, media_serving, printing, review, staff, views, visits
     from . import config as configuration
 
     app = Flask(__name__, instance_relative_config=True, static_folder=None)
@@ -29,4 +29,5 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     visits.init_app(app)
     staff.init_app(app)
     printing.init_app(app)
+    review.init_app(app)
     return app

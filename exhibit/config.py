@@ -25,6 +25,8 @@ def load(app: Flask, overrides: dict[str, Any] | None) -> None:
     app.config["CONTENT_DIR"] = str(Path(app.config["CONTENT_DIR"]).resolve())
     if not app.config["MEDIA_CACHE_DIR"]:
         app.config["MEDIA_CACHE_DIR"] = str(instance / "media-cache")
+    if not app.config["PUBLISHED_MEDIA_DIR"]:
+        app.config["PUBLISHED_MEDIA_DIR"] = str(instance / "published-media")
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _instance_secret(instance)
 

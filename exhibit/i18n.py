@@ -6,7 +6,7 @@ interface string in zh, en and fr.
 
 from __future__ import annotations
 
-from flask import Flask, g, request
+from flask import Flask, g, has_request_context, request
 from flask_babel import Babel
 
 # How each language names itself in the language switch, and its Open Graph locale.
@@ -20,7 +20,10 @@ def current_language() -> str | None:
 
 
 def _select_locale() -> str | None:
-    return current_language() or request.accept_languages.best_match(["zh", "en", "fr"])
+    if current_language() or not has_request_context():
+        # Outside a request (a command, a background job): the default, unless force_locale says.
+        return current_language()
+    return request.accept_languages.best_match(["zh", "en", "fr"])
 
 
 def init_app(app: Flask) -> None:

@@ -38,6 +38,8 @@ def init_app(app: Flask) -> None:
         whitenoise.add_files(str(library.cache_dir), prefix=URL_PREFIX.strip("/") + "/")
 
     get_store(app).on_change(rebuild)
+    # The review's published versions may show media the files no longer have: it builds them too.
+    app.extensions["exhibit.media_build"] = rebuild
 
 
 def media_library() -> MediaLibrary:

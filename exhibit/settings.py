@@ -87,6 +87,16 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("REACH_TARGET", 30_000_000,
             "Total reads across channels that the campaign aims for (seed 001: 30 million), "
             "shown against the measured reach in the dashboard and the summary report."),
+    # -- review before publication --
+    Setting("PUBLISHED_MEDIA_DIR", None,
+            "Where the media of approved panel versions are kept, named by their SHA-256, so a "
+            "published version can still be shown after its files change. Default: "
+            "`published-media/` in the instance folder. With several app servers, shared storage "
+            "(like the database)."),
+    Setting("REVIEW_RECHECK_SECONDS", 2.0,
+            "How often (at most) a request asks the database whether another process (a gunicorn "
+            "worker, another server) recorded a review decision. Decisions made in this process "
+            "apply at once; 0 asks on every request."),
     # -- print --
     Setting("PRINT_SIZE", "A0",
             "Page size of `exhibit print` and the staff download when none is given: `A0`, "

@@ -11,8 +11,8 @@ from markupsafe import Markup
 from . import charts, qr
 from .content import Figure, Image, MediaFile, Panel
 from .content.vocabulary import word
-from .contentstore import exhibition
 from .media_serving import media_library
+from .review import public_exhibition
 from .surfaces import render_panel
 
 HTML_LANG = {"zh": "zh-Hans"}  # BCP 47 tag for the script; plain codes otherwise
@@ -69,7 +69,8 @@ def init_app(app: Flask) -> None:
     app.add_template_global(word, "content_word")
     app.add_template_filter(html_lang)
     app.add_template_filter(format_value)
-    app.context_processor(lambda: {"ex": exhibition()})
+    # Templates see the public exhibition; staff previews pass their own ``ex`` (the drafts).
+    app.context_processor(lambda: {"ex": public_exhibition()})
     app.register_blueprint(web_bp)
     kiosk.init_app(app)
     app.register_blueprint(api_bp)

@@ -30,16 +30,31 @@ def make_app(content_dir: Path, media_cache: Path, **extra):
               "CONTENT_RELOAD_SECONDS": 0, "SECRET_KEY": "test",
               "PUBLIC_BASE_URL": "https://expo.example.org",
               "KIOSK_CONFIG": str(Path(__file__).parent / "kiosks.yaml"),
+              # Copies of approved media are named by their hash: one store for the run is safe.
+              "PUBLISHED_MEDIA_DIR": str(media_cache.parent / "published-media"),
               # Never the repository's instance folder: each app gets its own database file.
               "DATABASE_URL": f"sqlite:///{media_cache.parent / f'db-{uuid.uuid4().hex}.sqlite3'}"}
     config.update(extra)
     return create_app(config)
 
 
+def publish(app) -> int:
+    """Make the app's exhibition public as its files are now: every required organisation approves
+    every panel's current version, through the review's real write path (the same function as
+    `exhibit review demo`). Call it again after an edit: an edit is a new version."""
+    from exhibit.review.demo import approve_all
+
+    with app.app_context():
+        return approve_all(app)
+
+
 @pytest.fixture(scope="session")
 def demo_app(media_cache):
-    """The app serving the demo exhibition in panels/ (read-only: do not change its content)."""
-    return make_app(DEMO_PANELS, media_cache)
+    """The app serving the demo exhibition in panels/ (read-only: do not change its content),
+    with every panel approved, so all of it is public."""
+    app = make_app(DEMO_PANELS, media_cache)
+    publish(app)
+    return app
 
 
 @pytest.fixture()

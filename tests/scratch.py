@@ -110,3 +110,11 @@ def write_exhibition(root: Path) -> Path:
     for lang, text in FIGURE_TEXT.items():
         (panels / "output" / f"text.{lang}.md").write_text(text, encoding="utf-8")
     return panels
+
+
+def turn_review_off(panels: Path) -> None:
+    """``review: enabled: false`` in the scratch exhibition: its files are public as they are."""
+    path = panels / "exhibition.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("  enabled: true\n",
+                                                             "  enabled: false\n"),
+                    encoding="utf-8")

@@ -18,7 +18,7 @@ from werkzeug.serving import make_server
 
 from exhibit.visits.schema import events
 
-from .conftest import CHROMIUM, CHROMIUM_ARGS, ROOT, make_app
+from .conftest import CHROMIUM, CHROMIUM_ARGS, ROOT, make_app, publish
 
 pytestmark = pytest.mark.browser
 LANGS = ("zh", "en", "fr")
@@ -224,16 +224,17 @@ def editable_server(tmp_path, media_cache):
     shutil.copytree(ROOT / "panels", tmp_path / "panels")
     (tmp_path / "media").symlink_to(ROOT / "media")
     app = make_app(tmp_path / "panels", media_cache, CONTENT_RELOAD_SECONDS=0.2)
+    publish(app)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}", tmp_path / "panels"
+    yield f"http://127.0.0.1:{server.server_port}", tmp_path / "panels", app
     server.shutdown()
     thread.join()
 
 
 def test_new_content_is_applied_only_at_the_idle_reset(browser, editable_server):
-    server, panels = editable_server
+    server, panels, app = editable_server
     context = browser.new_context(viewport={"width": 1920, "height": 1080})
     page = open_kiosk(context, server, kiosk="idle-test")
     wait_for_cache(page)
@@ -244,6 +245,7 @@ def test_new_content_is_applied_only_at_the_idle_reset(browser, editable_server)
     panel_yaml.write_text(panel_yaml.read_text(encoding="utf-8").replace(
         old_title, "煤与汞：更新后的标题", 1), encoding="utf-8")
     time.sleep(0.3)
+    assert publish(app) == 2  # the edit is a new version: FECO and UNIDO approve it
     page.evaluate("window.exhibitKiosk.offline.check()")
     page.wait_for_function("window.exhibitKiosk.offline.state.status.ready", timeout=60_000)
     # Downloaded, but nothing changes under the visitor's finger.

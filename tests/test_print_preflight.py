@@ -21,7 +21,7 @@ from exhibit.printing.render import PrintOptions
 from exhibit.printing.runner import plan, print_panels
 from exhibit.printing.sizes import PDF_MAX_MM
 
-from .conftest import make_app
+from .conftest import make_app, publish
 
 SMALL = "300x424"
 
@@ -98,6 +98,7 @@ def test_a_number_without_a_source(demo):
 def scratch_app(scratch, media_cache, tmp_path):
     app = make_app(scratch, media_cache)
     app.instance_path = str(tmp_path / "instance")
+    publish(app)  # final print files are the published versions
     yield app
     app.extensions["exhibit.db"].dispose()
 

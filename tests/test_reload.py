@@ -9,7 +9,8 @@ import pytest
 
 from exhibit.content import InvalidContent
 
-from .conftest import make_app
+from .conftest import make_app, publish
+from .scratch import turn_review_off
 
 
 def test_the_server_does_not_start_on_invalid_content(scratch, media_cache):
@@ -21,6 +22,7 @@ def test_the_server_does_not_start_on_invalid_content(scratch, media_cache):
 
 def test_a_valid_edit_is_served_and_an_invalid_one_is_not(scratch, media_cache, caplog):
     app = make_app(scratch, media_cache)
+    publish(app)
     client = app.test_client()
     store = app.extensions["exhibit.content"]
     assert "A story" in client.get("/en/panels/story/").get_data(as_text=True)
@@ -28,6 +30,7 @@ def test_a_valid_edit_is_served_and_an_invalid_one_is_not(scratch, media_cache, 
     panel_yaml = scratch / "story" / "panel.yaml"
     panel_yaml.write_text(panel_yaml.read_text().replace("en: A story", "en: A new story"))
     assert store.refresh() is True
+    publish(app)  # the edit is a new version: public once approved (tests/test_review.py)
     assert "A new story" in client.get("/en/panels/story/").get_data(as_text=True)
 
     panel_yaml.write_text(panel_yaml.read_text().replace("kind: text", "kind: [broken"))
@@ -41,6 +44,7 @@ def test_a_valid_edit_is_served_and_an_invalid_one_is_not(scratch, media_cache, 
 
 
 def test_reload_is_checked_on_requests_when_enabled(scratch, media_cache):
+    turn_review_off(scratch)  # the files are public as they are: an edit shows at once
     app = make_app(scratch, media_cache, CONTENT_RELOAD_SECONDS=0.001)
     client = app.test_client()
     text = scratch / "story" / "text.en.md"

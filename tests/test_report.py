@@ -23,7 +23,7 @@ from exhibit.visits import store
 from exhibit.visits.record import RecordPart, record_parts, register_record_part, write_record
 from exhibit.visits.report import render_report_html
 
-from .conftest import make_app
+from .conftest import make_app, publish
 from .test_staff import PASSWORD, Staff
 
 NOV20, NOV21, OCT1 = dt.date(2026, 11, 20), dt.date(2026, 11, 21), dt.date(2026, 10, 1)
@@ -207,7 +207,7 @@ def test_record_command_writes_the_whole_record(visit_app, record, tmp_path):
     assert manifest["made_by"].startswith("exhibit ") and manifest["language"] == "en"
     assert dt.datetime.fromisoformat(manifest["made_at"]).tzinfo is not None
     assert [p["name"] for p in manifest["parts"]] == ["report", "visits", "channel-figures",
-                                                      "photos"]
+                                                      "photos", "review"]
     assert manifest["skipped"] == _present(visit_app, "print") and manifest["warnings"] == []
 
     assert archive.read("report.pdf").startswith(b"%PDF-")
@@ -241,7 +241,7 @@ def test_record_parts_are_a_registry_and_the_zip_is_atomic(visit_app, record, tm
     with pytest.raises(ValueError, match="already has a part"):
         register_record_part(visit_app, RecordPart("approvals", "twice", notes))
     out = tmp_path / "record.zip"
-    heavy = _present(visit_app, "report", "visits", "print")
+    heavy = _present(visit_app, "report", "visits", "print", "review")
     with visit_app.app_context():
         written = write_record(out, "fr", skip=heavy)
     manifest, archive = _manifest_checked(out)
@@ -320,6 +320,7 @@ def test_record_with_print_files(scratch, media_cache, tmp_path):
     pytest.importorskip("exhibit.printing")
     app = make_app(scratch, media_cache, PRINT_SIZE="300x400")
     app.instance_path = str(tmp_path / "instance")
+    publish(app)  # the print part holds the published versions
     out = tmp_path / "record.zip"
     with app.app_context():
         write_record(out, "zh", skip=["report", "visits"])

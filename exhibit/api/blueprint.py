@@ -5,8 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, abort, g, jsonify, render_template, request, url_for
 
 from ..content import Exhibition, Panel
-from ..contentstore import exhibition, get_store
+from ..contentstore import get_store
 from ..media_serving import media_library
+from ..review import public_exhibition
 from ..surfaces import render_panel
 
 bp = Blueprint("api", __name__)
@@ -57,7 +58,7 @@ def panel_json(panel: Panel, ex: Exhibition, lang: str) -> dict:
 @bp.get("/api/v1/panels")
 def panels():
     """The published panels in one language (``?lang=``, default: the exhibition's first)."""
-    ex = exhibition()
+    ex = public_exhibition()
     lang = request.args.get("lang", ex.default_language)
     if lang not in ex.languages:
         abort(400, description=f"unknown lang '{lang}'; use one of: {', '.join(ex.languages)}")

@@ -39,6 +39,7 @@ from .model import (
     Section,
     Source,
     Video,
+    exhibition_fingerprint,
 )
 from .textfile import read_text
 from .yamlsource import LineDict, LineList, check_fields, describe, load_yaml
@@ -129,8 +130,7 @@ class _ExhibitionLoader:
         digest = hashlib.sha256(path.read_bytes())
         if (self.root / QUESTIONNAIRE_FILE).is_file():
             digest.update((self.root / QUESTIONNAIRE_FILE).read_bytes())
-        digest.update("".join(p.version for p in panels).encode())
-        fingerprint = digest.hexdigest()[:16]
+        settings_digest = digest.hexdigest()
         return Exhibition(
             title=title,
             subtitle=subtitle or Localized({lang: "" for lang in self.languages}),
@@ -142,8 +142,9 @@ class _ExhibitionLoader:
             panels=tuple(panels),
             root=self.root,
             media_root=self.media_root,
-            fingerprint=fingerprint,
+            fingerprint=exhibition_fingerprint(settings_digest, tuple(panels)),
             questionnaire=questionnaire,
+            settings_digest=settings_digest,
         )
 
     def _languages(self, data: LineDict, path: Path) -> tuple[str, ...]:

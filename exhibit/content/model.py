@@ -7,8 +7,9 @@ on their own.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 
@@ -210,6 +211,8 @@ class Exhibition:
     media_root: Path
     fingerprint: str = field(default="")  # changes whenever any shown content changes
     questionnaire: Questionnaire | None = None
+    # Hash of exhibition.yaml and questionnaire.yaml: the part of the fingerprint that is not panels.
+    settings_digest: str = ""
 
     @property
     def default_language(self) -> str:
@@ -228,6 +231,12 @@ class Exhibition:
     def panels_in(self, section_id: str) -> tuple[Panel, ...]:
         return tuple(p for p in self.panels if p.section == section_id)
 
+    def with_panels(self, panels: tuple[Panel, ...]) -> Exhibition:
+        """The same exhibition showing other panels (e.g. only the published versions), with the
+        fingerprint those panels give: equal to this one's when the panels are the same."""
+        return replace(self, panels=tuple(panels),
+                       fingerprint=exhibition_fingerprint(self.settings_digest, panels))
+
     def neighbours(self, slug: str) -> tuple[Panel | None, Panel | None]:
         """The panels before and after this one in display order."""
         slugs = [p.slug for p in self.panels]
@@ -235,3 +244,11 @@ class Exhibition:
         before = self.panels[i - 1] if i > 0 else None
         after = self.panels[i + 1] if i + 1 < len(self.panels) else None
         return before, after
+
+
+def exhibition_fingerprint(settings_digest: str, panels: tuple[Panel, ...]) -> str:
+    """A short hash that changes whenever anything shown changes: the exhibition's own files
+    (``settings_digest``) and the version of every panel, in display order."""
+    digest = hashlib.sha256(settings_digest.encode())
+    digest.update("".join(p.version for p in panels).encode())
+    return digest.hexdigest()[:16]

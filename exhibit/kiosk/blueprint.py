@@ -12,7 +12,7 @@ from flask_babel import force_locale, gettext
 
 from ..api.blueprint import panel_media_urls
 from ..assets import STATIC_DIR, asset_url
-from ..contentstore import exhibition
+from ..review import public_exhibition
 from .config import KioskConfig
 
 bp = Blueprint("kiosk", __name__, template_folder="templates")
@@ -61,7 +61,7 @@ def interface_strings(lang: str) -> dict[str, str]:
 
 @bp.get("/kiosk/")
 def kiosk():
-    ex = exhibition()
+    ex = public_exhibition()
     kiosk_id = request.args.get("kiosk", current_app.config["KIOSK_DEFAULT_ID"])
     if not KIOSK_ID.match(kiosk_id):
         kiosk_id = current_app.config["KIOSK_DEFAULT_ID"]
@@ -101,7 +101,7 @@ def service_worker():
 
 def precache_urls() -> tuple[str, list[str]]:
     """Everything the kiosk needs offline, and a version that changes when any of it does."""
-    ex = exhibition()
+    ex = public_exhibition()
     shell = sorted({asset_url(str(p.relative_to(STATIC_DIR))) for pattern in SHELL_GLOBS
                     for p in STATIC_DIR.glob(pattern) if p.is_file() and p != SERVICE_WORKER})
     manifests = [f"/api/v1/panels?lang={lang}" for lang in ex.languages]

@@ -31,16 +31,29 @@ from .sizes import SizeError, parse_size
 @click.option("--hero", is_flag=True,
               help="Print each panel's first image full-bleed across the top (needs a "
                    "high-resolution photo).")
-@click.option("--draft", is_flag=True, help="Mark every page DRAFT (not approved).")
+@click.option("--draft", is_flag=True,
+              help="Print the panels as the files have them (drafts too), every page marked "
+                   "DRAFT. Without it: the published version of each panel (the final files).")
 @with_appcontext
 def print_command(slugs, size_text, langs, all_languages, out_dir, bleed_mm, rgb, hero, draft):
     """Write print-ready PDFs of the panels SLUG... (default: all) into --out.
 
-    Each file is checked first (image resolution, text that does not fit, missing translations
-    and sources, page size); a file with an error is not written, and the command exits 1.
+    Prints the published version of each panel (panels not approved yet are left out), or with
+    --draft the files as they are, marked DRAFT. Each file is checked first (image resolution,
+    text that does not fit, missing translations and sources, page size); a file with an error
+    is not written, and the command exits 1.
     """
+    from ..review import public_exhibition
+
     app = current_app._get_current_object()
-    exhibition = get_store(app).exhibition
+    files = get_store(app).exhibition
+    exhibition = files if draft else public_exhibition(app)
+    unpublished = [p.slug for p in files.panels if exhibition.panel(p.slug) is None]
+    asked = [s for s in slugs if s in unpublished]
+    if asked:
+        raise click.BadParameter(
+            f"{', '.join(map(repr, asked))} has no published version yet (see `exhibit review "
+            f"status`); print the draft with --draft", param_hint="SLUG")
     try:
         size = parse_size(size_text or app.config["PRINT_SIZE"])
     except SizeError as exc:
@@ -54,6 +67,9 @@ def print_command(slugs, size_text, langs, all_languages, out_dir, bleed_mm, rgb
     except LookupError as exc:
         raise click.BadParameter(str(exc), param_hint="SLUG") from None
 
+    if unpublished and not slugs:
+        click.echo(f"Not published yet, so not printed: {', '.join(unpublished)} "
+                   f"(--draft prints the drafts)")
     colour = "RGB proof" if rgb else f"CMYK PDF/X-4 ({app.config['PRINT_OUTPUT_CONDITION']})"
     click.echo(f"Printing {len(jobs)} file(s): {size.describe()}, bleed {options.bleed_mm:g} mm, "
                f"{colour}, into {out_dir}/")

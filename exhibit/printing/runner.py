@@ -42,16 +42,29 @@ from .sizes import parse_size
 
 @dataclass(frozen=True)
 class Job:
-    """One PDF to make: a panel in a language."""
+    """One PDF to make: a panel in a language (an exact version of it, when ``version`` is set:
+    the published one may be older than the files')."""
 
     slug: str
     lang: str
     options: PrintOptions
     out: Path
+    version: str = ""  # "": the panel as the files have it
 
     def to_dict(self) -> dict:
         return {"slug": self.slug, "lang": self.lang, "options": self.options.to_dict(),
-                "out": str(self.out)}
+                "out": str(self.out), "version": self.version}
+
+
+def job_panel(app: Flask, slug: str, version: str = "") -> Panel | None:
+    """The panel a job prints: the files' one, or the exact version asked for (a published
+    version kept by the review since the files changed), or None."""
+    panel = get_store(app).exhibition.panel(slug)
+    if version and (panel is None or panel.version != version):
+        from ..review import panel_version
+
+        return panel_version(app, slug, version)
+    return panel
 
 
 @dataclass
@@ -149,7 +162,8 @@ def plan(exhibition: Exhibition, slugs: Iterable[str] | None, langs: Iterable[st
             marked = draft(panel) if callable(draft) else draft
             job_options = PrintOptions(**{**options.__dict__, "draft": bool(marked)})
             jobs.append(Job(panel.slug, lang, job_options,
-                            Path(out_dir) / file_name(exhibition, panel, lang, job_options)))
+                            Path(out_dir) / file_name(exhibition, panel, lang, job_options),
+                            panel.version))
     return jobs
 
 
@@ -176,9 +190,13 @@ def print_panels(app: Flask, jobs: list[Job],
     results: dict[int, JobResult] = {}
     to_render: list[tuple[int, Job]] = []
     for index, job in enumerate(jobs):
-        panel = exhibition.panel(job.slug)
+        panel = job_panel(app, job.slug, job.version)
         problems = check_page(job.options.size, job.options.bleed_mm)
-        problems += check_content(exhibition, panel, job.lang)
+        if panel is None:
+            problems.append(Problem("error", f"version {job.version} of panel {job.slug} is no "
+                                    f"longer available", job.slug, job.lang))
+        else:
+            problems += check_content(exhibition, panel, job.lang)
         if any(p.is_error for p in problems):
             results[index] = JobResult(job, problems)
             if on_result:
@@ -297,6 +315,10 @@ def render_set(app: Flask, slugs: Iterable[str] | None = None,
                on_result: Callable[[JobResult], None] | None = None) -> Path:
     """Print panels for a download: one PDF when one file is asked for, else a ZIP of the set.
 
+    What is printed: with ``draft`` false, the published version of each panel (the final
+    files: :func:`exhibit.review.public_exhibition`; panels not published are not printed);
+    with ``draft`` true or a function, the files' versions, marked DRAFT as it says.
+
     ``slugs``/``langs`` None mean every panel / every language; ``size`` defaults to
     ``PRINT_SIZE`` and ``bleed_mm`` to ``PRINT_BLEED_MM``. The ZIP holds the PDFs and
     ``preflight.txt`` (the warnings). Raises :class:`PrintFailed` when any file has an error:
@@ -308,7 +330,12 @@ def render_set(app: Flask, slugs: Iterable[str] | None = None,
         bleed_mm=float(app.config["PRINT_BLEED_MM"] if bleed_mm is None else bleed_mm),
         cmyk=cmyk, hero=hero)
     out_dir = Path(out_dir) if out_dir else Path(tempfile.mkdtemp(prefix="exhibit-print-"))
-    exhibition = get_store(app).exhibition
+    if draft:
+        exhibition = get_store(app).exhibition
+    else:
+        from ..review import public_exhibition
+
+        exhibition = public_exhibition(app)
     jobs = plan(exhibition, slugs, langs, options, out_dir, draft)
     report = print_panels(app, jobs, on_result)
     if report.errors:

@@ -54,9 +54,9 @@ def main() -> int:
     Image.MAX_IMAGE_PIXELS = None
 
     from .. import create_app
-    from ..contentstore import get_store
     from .preflight import Problem
     from .render import PrintOptions, render
+    from .runner import job_panel
 
     try:
         app = create_app(request["config"])
@@ -65,14 +65,13 @@ def main() -> int:
         return 2
     send(event="ready", peak_rss_kb=_peak_rss_kb())
     with app.app_context():
-        exhibition = get_store().exhibition
         for index, job in enumerate(request["jobs"]):
             send(event="start", index=index)
-            panel = exhibition.panel(job["slug"])
+            panel = job_panel(app, job["slug"], job.get("version", ""))
             problems: list[Problem] = []
             try:
                 if panel is None:
-                    raise LookupError(f"no panel {job['slug']!r}")
+                    raise LookupError(f"no panel {job['slug']!r} (version {job.get('version')})")
                 result = render(panel, job["lang"], PrintOptions.from_dict(job["options"]),
                                 Path(job["out"]))
                 problems = result.problems

@@ -88,6 +88,38 @@ photos = Table(
     Column("uploaded_at", DateTime(timezone=True), nullable=False),
 )
 
+# The review record: every decision on a panel version, append-only (no UPDATE or DELETE in the
+# app, and triggers refuse them in the database). Names are kept as text, not as user ids: the
+# record must say who decided even after an account is renamed or removed.
+review_decisions = Table(
+    "review_decisions", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("panel", String(80), nullable=False),  # the slug
+    Column("version", String(64), nullable=False),  # Panel.version: a hash of all it shows
+    Column("organisation", String(40), nullable=False),
+    Column("reviewer", String(80), nullable=False),  # the account name when deciding
+    Column("action", String(16), nullable=False),  # approve | send_back
+    Column("comment", Text),
+    Column("decided_at", DateTime(timezone=True), nullable=False),
+    # An organisation decides once per version: approving twice, or approving what a colleague
+    # sent back, is refused by the database itself.
+    UniqueConstraint("panel", "version", "organisation", name="uq_review_decisions_once"),
+    Index("ix_review_decisions_panel", "panel", "version"),
+)
+
+# What an approved version showed, frozen at its first approval (the serialised Panel; its media
+# are copied by hash into PUBLISHED_MEDIA_DIR), so the public keeps seeing it after the files move
+# on to a newer draft. Append-only as well.
+review_snapshots = Table(
+    "review_snapshots", metadata,
+    Column("panel", String(80), primary_key=True),
+    Column("version", String(64), primary_key=True),
+    Column("section", String(40), nullable=False),  # decides which organisations must approve
+    Column("data", Text, nullable=False),  # JSON, exhibit.review.snapshot
+    Column("sha256", String(64), nullable=False),  # of data, for the record
+    Column("taken_at", DateTime(timezone=True), nullable=False),
+)
+
 schema_version = Table(
     "schema_version", metadata,
     Column("version", Integer, primary_key=True),
@@ -99,7 +131,34 @@ def _create_initial(connection) -> None:
     metadata.create_all(connection, tables=[events, salts, users, channel_reports, photos])
 
 
+APPEND_ONLY = ("review_decisions", "review_snapshots")
+
+
+def _create_review(connection) -> None:
+    metadata.create_all(connection, tables=[review_decisions, review_snapshots])
+    # The database refuses to change or remove a review record, whoever asks: the app has no
+    # UPDATE or DELETE for these tables, and a mistaken script cannot rewrite the trail either.
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(
+            "CREATE FUNCTION exhibit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ "
+            "BEGIN RAISE EXCEPTION 'the review record is append-only'; END $$")
+        for table in APPEND_ONLY:
+            connection.exec_driver_sql(
+                f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
+                f"FOR EACH ROW EXECUTE FUNCTION exhibit_append_only()")
+            connection.exec_driver_sql(
+                f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
+                f"FOR EACH STATEMENT EXECUTE FUNCTION exhibit_append_only()")
+    else:
+        for table in APPEND_ONLY:
+            for operation in ("UPDATE", "DELETE"):
+                connection.exec_driver_sql(
+                    f"CREATE TRIGGER {table}_no_{operation.lower()} BEFORE {operation} ON {table} "
+                    f"BEGIN SELECT RAISE(ABORT, 'the review record is append-only'); END")
+
+
 # (version, description, step). Append new steps; never edit one that has shipped.
 MIGRATIONS = (
     (1, "visit events, salts, staff users, channel reports, photos", _create_initial),
+    (2, "review decisions and published snapshots (append-only)", _create_review),
 )

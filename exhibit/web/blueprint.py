@@ -1,4 +1,5 @@
-"""Routes of the online topic page. Language comes from the URL; content from the store."""
+"""Routes of the online topic page. Language comes from the URL; content from the public
+exhibition (the published version of each panel: :func:`exhibit.review.public_exhibition`)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from flask import (
 )
 from flask_babel import gettext
 
-from ..contentstore import exhibition
+from ..review import public_exhibition
 
 bp = Blueprint("web", __name__, template_folder="templates")
 
@@ -24,7 +25,7 @@ bp = Blueprint("web", __name__, template_folder="templates")
 def _pull_language(endpoint, values) -> None:
     if values and "lang" in values:
         lang = values.pop("lang")
-        if lang not in exhibition().languages:
+        if lang not in public_exhibition().languages:
             abort(404)
         g.lang = lang
 
@@ -39,7 +40,7 @@ def _keep_language(endpoint, values) -> None:
 @bp.get("/")
 def root():
     """Send the visitor to the topic page in the language their browser prefers."""
-    ex = exhibition()
+    ex = public_exhibition()
     lang = request.accept_languages.best_match(ex.languages) or ex.default_language
     response = redirect(url_for("web.topic", lang=lang), code=302)
     response.headers["Vary"] = "Accept-Language"
@@ -53,7 +54,7 @@ def topic():
 
 @bp.get("/<lang>/panels/<slug>/")
 def panel(slug: str):
-    ex = exhibition()
+    ex = public_exhibition()
     item = ex.panel(slug)
     if item is None:
         abort(404)
@@ -65,7 +66,7 @@ def panel(slug: str):
 @bp.get("/<lang>/feedback/")
 def feedback():
     """The visitors' questionnaire online (answers are sent as visit events)."""
-    if exhibition().questionnaire is None:
+    if public_exhibition().questionnaire is None:
         abort(404)
     return render_template("web/feedback.html", lang=g.lang)
 
@@ -73,7 +74,7 @@ def feedback():
 @bp.app_errorhandler(404)
 def not_found(error):
     """A page in the visitor's language (from the URL, else the browser) that leads back."""
-    ex = exhibition()
+    ex = public_exhibition()
     first = request.path.strip("/").split("/", 1)[0]
     lang = first if first in ex.languages else (
         request.accept_languages.best_match(ex.languages) or ex.default_language)
