@@ -25,8 +25,8 @@ from flask_babel import force_locale, gettext
 
 from ..content import Exhibition, Localized
 from ..contentstore import get_store
+from ..staff.args import no_store, set_staff_language
 from ..staff.auth import current_user, requires
-from ..staff.blueprint import STAFF_LANGUAGES
 from ..surfaces import render_panel
 from ..visits.db import get_engine
 from .audit import audit_csv, panel_statuses
@@ -40,18 +40,9 @@ PREVIEW_SURFACES = ("web", "kiosk")
 _ACRONYM = re.compile(r"\(([^()]{2,12})\)\s*$")  # "... Organization (UNIDO)"
 
 
-@bp.before_request
-def _staff_language() -> None:
-    # The staff area's language (?lang=, else the browser's); a preview sets its own.
-    g.lang = request.args.get("lang") if request.args.get("lang") in STAFF_LANGUAGES else (
-        request.accept_languages.best_match(STAFF_LANGUAGES) or "en")
-
-
-@bp.after_request
-def _private(response):
-    # Drafts and the review record: never kept by shared caches or the back button.
-    response.headers["Cache-Control"] = "no-store"
-    return response
+# The staff area's language (a preview sets its own) and no caching, as on every staff page.
+bp.before_request(set_staff_language)
+bp.after_request(no_store)
 
 
 @bp.context_processor

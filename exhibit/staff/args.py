@@ -1,10 +1,26 @@
-"""Query-string arguments of the staff pages, checked the same way everywhere."""
+"""What every staff page does with the request: its language, its dates, no caching."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from flask import abort, request
+from flask import abort, g, request
+
+STAFF_LANGUAGES = ("zh", "en", "fr")
+
+
+def set_staff_language() -> None:
+    """``?lang=`` when it is a staff language, else the browser's choice, else English."""
+    lang = request.args.get("lang")
+    g.lang = lang if lang in STAFF_LANGUAGES else (
+        request.accept_languages.best_match(STAFF_LANGUAGES) or "en")
+
+
+def no_store(response):
+    """Staff pages hold the visit record and drafts: never kept by shared caches or the back
+    button."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def date_arg(name: str) -> dt.date | None:

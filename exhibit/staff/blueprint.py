@@ -38,25 +38,13 @@ from ..visits.exports import csv_chunks, write_xlsx
 from ..visits.schema import channel_reports, photos
 from ..visits.stats import summarise
 from .accounts import authenticate
-from .args import date_arg
+from .args import date_arg, no_store, set_staff_language
 from .auth import current_user, requires, sign_in, sign_out
 from .photos import PhotoError, store_photo
 
 bp = Blueprint("staff", __name__, url_prefix="/staff", template_folder="templates")
-STAFF_LANGUAGES = ("zh", "en", "fr")
-
-
-@bp.before_request
-def _staff_language() -> None:
-    g.lang = request.args.get("lang") if request.args.get("lang") in STAFF_LANGUAGES else (
-        request.accept_languages.best_match(STAFF_LANGUAGES) or "en")
-
-
-@bp.after_request
-def _private(response):
-    # Staff pages hold the visit record: never kept by shared caches or the back button.
-    response.headers["Cache-Control"] = "no-store"
-    return response
+bp.before_request(set_staff_language)
+bp.after_request(no_store)
 
 
 @bp.app_context_processor
