@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from babel.numbers import format_decimal
+from babel.numbers import get_decimal_symbol
 from flask import Flask, current_app
 from markupsafe import Markup
 
@@ -32,13 +32,15 @@ _PLAIN_NUMBER = re.compile(r"^-?\d+(?:\.(\d+))?$")
 
 
 def format_value(value: str, lang: str) -> str:
-    """A key figure's value in the language's number style ("5.80" → "5,80" in French)."""
+    """A key figure's value with the language's decimal mark ("5.80" → "5,80" in French).
+
+    Digits are left as the author wrote them: a key figure may be a year (2017), and a
+    thousands separator would turn it into "2,017".
+    """
     match = _PLAIN_NUMBER.match(value)
-    if not match:
+    if not match or not match.group(1):
         return value
-    decimals = len(match.group(1) or "")
-    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
-    return format_decimal(float(value), format=pattern, locale=lang)
+    return value.replace(".", get_decimal_symbol(lang))
 
 
 def panel_qr(panel: Panel, lang: str, src: str) -> Markup:

@@ -210,3 +210,13 @@ def test_kiosk_panels_carry_a_qr_code_to_the_panel_online(demo_app, demo, tmp_pa
     out = subprocess.run(["zbarimg", "--raw", "-q", str(tmp_path / "qr.png")],
                          capture_output=True, text=True, check=True).stdout.strip()
     assert out == url
+
+
+@pytest.mark.parametrize("value, lang, shown", [
+    ("5.80", "fr", "5,80"), ("5.80", "en", "5.80"), ("5.80", "zh", "5.80"),
+    ("2017", "en", "2017"), ("2017", "fr", "2017"), ("−50 %", "fr", "−50 %"), ("1,050", "en", "1,050"),
+])
+def test_key_figures_keep_their_digits_and_use_the_decimal_mark(value, lang, shown):
+    from exhibit.views import format_value
+
+    assert format_value(value, lang) == shown
