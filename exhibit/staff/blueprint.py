@@ -17,6 +17,7 @@ from flask import (
     current_app,
     flash,
     g,
+    has_request_context,
     redirect,
     render_template,
     request,
@@ -49,7 +50,9 @@ bp.after_request(no_store)
 
 @bp.app_context_processor
 def _staff_context():
-    return {"staff_user": current_user if request.blueprint == "staff" else None}
+    # Templates are also rendered outside requests (print children, exports): no user there.
+    in_staff = has_request_context() and request.blueprint == "staff"
+    return {"staff_user": current_user if in_staff else None}
 
 
 def _login_limit() -> str:
