@@ -53,23 +53,22 @@ export class IndexedDBQueue {
     await done(tx);
   }
 
-  /** The oldest `limit` events, in order. */
+  /**
+   * The oldest `limit` events, in order. Reading starts after the last batch removed, so a long
+   * queue drains in linear time (a scan from the start steps over every deleted entry again);
+   * when nothing is found there, it looks once from the start for anything left behind.
+   */
   async peek(limit) {
     const db = await this.ready;
-    const tx = db.transaction(STORE, "readonly");
-    const index = tx.objectStore(STORE).index("seq");
-    const items = [];
-    await new Promise((resolve, reject) => {
-      const cursor = index.openCursor();
-      cursor.onsuccess = () => {
-        const c = cursor.result;
-        if (!c || items.length >= limit) return resolve();
-        items.push(c.value.event);
-        c.continue();
-      };
-      cursor.onerror = () => reject(cursor.error);
-    });
-    return items;
+    const index = db.transaction(STORE, "readonly").objectStore(STORE).index("seq");
+    const after = this.after === undefined ? null : IDBKeyRange.lowerBound(this.after, true);
+    let rows = await request(index.getAll(after, limit));
+    if (!rows.length && after) {
+      this.after = undefined;
+      rows = await request(db.transaction(STORE, "readonly").objectStore(STORE).index("seq").getAll(null, limit));
+    }
+    this.peeked = rows;
+    return rows.map((row) => row.event);
   }
 
   async remove(ids) {
@@ -79,6 +78,12 @@ export class IndexedDBQueue {
     const store = tx.objectStore(STORE);
     for (const id of ids) store.delete(id);
     await done(tx);
+    // Move the reading position past the removed run at the front of the last batch read.
+    const removed = new Set(ids);
+    for (const row of this.peeked || []) {
+      if (!removed.has(row.id)) break;
+      this.after = row.seq;
+    }
   }
 
   async size() {

@@ -75,7 +75,7 @@ export function recordVisits({ kioskId, eventsUrl, queue, batchSize = 500 }) {
   window.addEventListener("online", () => sender.flush());
   window.addEventListener("pagehide", () => {
     end(window.exhibitKiosk.state.lang);
-    sender.flush();
+    sender.flush({ keepalive: true });
   });
   return sender;
 }

@@ -37,6 +37,7 @@ export class MemoryQueue {
 }
 
 const FINAL = new Set(["stored", "duplicate", "rejected", "ignored"]);
+const KEEPALIVE_LIMIT = 60000; // bytes: under the 64 KiB browsers allow a keepalive request
 
 export class Sender {
   constructor(url, { queue = new MemoryQueue(), batchSize = 100, interval = 5000 } = {}) {
@@ -65,19 +66,28 @@ export class Sender {
     }, wait);
   }
 
-  /** Send everything queued, batch by batch; stop at the first network or server failure. */
-  async flush() {
+  /**
+   * Send everything queued, batch by batch; stop at the first network or server failure.
+   * With keepalive (the page is closing) send one batch, cut to the browsers' 64 KiB limit for
+   * keepalive bodies: a larger one is refused before it leaves the browser.
+   */
+  async flush({ keepalive = false } = {}) {
     if (this.sending) return;
     this.sending = true;
     try {
       for (;;) {
-        const batch = await this.queue.peek(this.batchSize);
+        let batch = await this.queue.peek(this.batchSize);
         if (!batch.length) break;
+        let body = JSON.stringify({ events: batch });
+        while (keepalive && batch.length > 1 && new Blob([body]).size > KEEPALIVE_LIMIT) {
+          batch = batch.slice(0, Math.ceil(batch.length / 2));
+          body = JSON.stringify({ events: batch });
+        }
         const response = await fetch(this.url, {
           method: "POST",
           headers: { "Content-Type": "application/json" },
-          body: JSON.stringify({ events: batch }),
-          keepalive: true,
+          body,
+          keepalive,
         });
         if (response.status !== 200 && response.status !== 400) throw new Error(`HTTP ${response.status}`);
         const { results } = await response.json();
@@ -86,6 +96,7 @@ export class Sender {
         await this.queue.remove([...done, ...unnamed]);
         this.failures = 0;
         this.lastSync = new Date();
+        if (keepalive) break;
       }
     } catch (error) {
       this.failures += 1;

@@ -9,4 +9,4 @@ const lang = document.body.dataset.lang;
 wireQuestionnaire(document, (question, answer) =>
   sender.add(event("feedback_answer", "web", { question, answer, lang })),
 );
-window.addEventListener("pagehide", () => sender.flush());
+window.addEventListener("pagehide", () => sender.flush({ keepalive: true }));
