@@ -36,6 +36,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from machine import load, machine  # noqa: E402  (bench/machine.py, beside this script)
+
 from tests.scratch import write_exhibition  # noqa: E402  (a small valid exhibition)
 
 BROWSER_UA = ("Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 (KHTML, like Gecko) "
@@ -69,23 +71,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-def machine() -> str:
-    model = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{os.cpu_count()} cores ({model})"
-
-
-def load() -> str:
-    """The machine's load average: other work on the same cores slows every figure here."""
-    return "load " + " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
 # -- the load: client processes ----------------------------------------------------------------

@@ -33,6 +33,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from machine import load, machine  # noqa: E402  (bench/machine.py, beside this script)
+
 from tests.scratch import write_exhibition  # noqa: E402  (a small valid exhibition)
 
 CHUNK = 50_000  # rows per INSERT transaction while filling
@@ -46,23 +48,6 @@ KIOSKS = ("hall-a", "hall-b", "entrance", "portrait-1")
 KINDS = (("page_view", "web", 38), ("panel_view", "kiosk", 34), ("session_start", "kiosk", 5),
          ("session_end", "kiosk", 5), ("language_change", "kiosk", 3), ("video_play", "kiosk", 3),
          ("video_complete", "kiosk", 2), ("qr_arrival", "web", 4), ("feedback_answer", "web", 6))
-
-
-def machine() -> str:
-    model = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{os.cpu_count()} cores ({model})"
-
-
-def load() -> str:
-    """The machine's load average: other work on the same cores slows every figure here."""
-    return "load " + " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
 def synthetic_rows(count: int, seed: int = 1):

@@ -42,7 +42,6 @@ import datetime as dt
 import http.client
 import json
 import os
-import platform
 import re
 import signal
 import socket
@@ -56,6 +55,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from machine import machine  # noqa: E402  (bench/machine.py, beside this script)
 from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -278,14 +278,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-def cpu_model() -> str:
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    return platform.processor() or "unknown CPU"
 
 
 def server_env(tmp: Path, variant: Variant) -> dict[str, str]:
@@ -587,7 +579,7 @@ def main() -> int:
     first = results[0]
     print()
     print(f"`.venv/bin/python bench/kiosk_drain.py -n {args.n}` · "
-          f"{dt.date.today().isoformat()} · {os.cpu_count()} CPU ({cpu_model()}), "
+          f"{dt.date.today().isoformat()} · {machine()}, "
           f"load average {load:.1f} at the start (last column: when the network came back) · "
           f"Chromium {browser_version} headless, "
           f"persistent profile · {first.server} · SQLite · batches of {first.batch_size} "
