@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 from flask.cli import FlaskGroup
+from flask.cli import run_command as flask_run_command
 
 from .content import InvalidContent, load_exhibition
 
@@ -49,6 +50,26 @@ def check_command(directory: Path | None) -> None:
         sys.exit(1)
     click.echo(f"{root}: {len(exhibition.panels)} panels in {len(exhibition.sections)} sections, "
                f"{len(exhibition.languages)} languages ({', '.join(exhibition.languages)}): ok")
+
+
+@click.command("run", params=[*flask_run_command.params, click.Option(
+    ["--production"], is_flag=True,
+    help="Serve with gunicorn and exhibit's production settings (exhibit/gunicorn_config.py): "
+         "two workers per core, threads, the app loaded once. Takes --host and --port.")],
+    help=f"{flask_run_command.help}\n\nWith --production: gunicorn, as on a real server.")
+@click.pass_context
+def run_command(ctx: click.Context, production: bool, **options) -> None:
+    """Flask's development server, or gunicorn with ``--production``."""
+    if not production:
+        ctx.invoke(flask_run_command, **options)
+        return
+    env = dict(os.environ, EXHIBIT_BIND=f"{options['host']}:{options['port']}")
+    command = [sys.executable, "-m", "gunicorn", "--config", "python:exhibit.gunicorn_config"]
+    click.echo(f"exhibit: gunicorn on http://{env['EXHIBIT_BIND']} (exhibit/gunicorn_config.py)")
+    os.execvpe(command[0], command, env)
+
+
+cli.add_command(run_command)
 
 
 def main() -> None:

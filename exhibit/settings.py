@@ -47,6 +47,14 @@ SETTINGS: tuple[Setting, ...] = (
             "The kiosks of the hall: orientation, start section, idle time, languages, operator "
             "PIN per screen id. Relative to the working directory, like `CONTENT_DIR`; a missing "
             "file means every kiosk gets the defaults (90 s idle time, all languages)."),
+    Setting("PAGE_CACHE", True,
+            "Keep rendered public pages (topic, panels, questionnaire, sitemap) in memory as bytes, "
+            "with their gzip and Brotli copies, until the published content changes. Off only to "
+            "measure rendering (`bench/serve_bench.py`)."),
+    Setting("PAGE_CDN_SECONDS", 60,
+            "How long a CDN or caching proxy may hold a public page (`s-maxage`, and as long again "
+            "stale while it refetches). Browsers always revalidate (a cheap 304), so visitors see "
+            "a newly published panel at once and a CDN within this time. 0: no shared caching."),
     # -- the visit log and the staff area --
     Setting("DATABASE_URL", None,
             "Where the visit log, staff accounts and channel figures live. Default: SQLite (WAL) "
@@ -58,6 +66,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("EVENTS_URL", "/api/v1/events",
             "Where the kiosk and the topic page send visit events. A frozen copy of the site on a "
             "CDN or USB stick points this at the server that keeps the log."),
+    Setting("EVENTS_ALLOWED_ORIGINS", "",
+            "Other sites allowed to post visit events here (CORS), space-separated, e.g. the "
+            "address of a frozen copy on a CDN: `https://expo.example-cdn.net`. Empty: only pages "
+            "served by this app."),
     Setting("EVENTS_MAX_BATCH", 500,
             "Most events in one POST to `/api/v1/events`: a kiosk draining a long offline queue "
             "sends full batches; 500 events are about 150 KB."),

@@ -61,6 +61,7 @@ def init_app(app: Flask) -> None:
     from . import kiosk
     from .api import bp as api_bp
     from .web import bp as web_bp
+    from .web.freeze import freeze_command
 
     app.add_template_global(render_panel)
     app.add_template_global(chart_svg)
@@ -74,5 +75,6 @@ def init_app(app: Flask) -> None:
     # Templates see the public exhibition; staff previews pass their own ``ex`` (the drafts).
     app.context_processor(lambda: {"ex": public_exhibition()})
     app.register_blueprint(web_bp)
+    app.cli.add_command(freeze_command)
     kiosk.init_app(app)
     app.register_blueprint(api_bp)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import db
+from . import crossorigin, db
 from .ingest import SaltCache
 
 
@@ -16,5 +16,6 @@ def init_app(app: Flask) -> None:
     db.init_app(app)
     app.extensions["exhibit.salts"] = SaltCache(db.get_engine(app))
     app.register_blueprint(bp)
+    crossorigin.init_app(app)
     app.cli.add_command(export_cli)
     app.cli.add_command(import_cli)

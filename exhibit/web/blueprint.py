@@ -17,8 +17,10 @@ from flask import (
 from flask_babel import gettext
 
 from ..review import public_exhibition
+from .pagecache import PageCache, cached_page
 
 bp = Blueprint("web", __name__, template_folder="templates")
+bp.record_once(lambda state: state.app.extensions.setdefault("exhibit.page_cache", PageCache()))
 
 
 @bp.url_value_preprocessor
@@ -48,11 +50,13 @@ def root():
 
 
 @bp.get("/<lang>/")
+@cached_page
 def topic():
     return render_template("web/topic.html", lang=g.lang)
 
 
 @bp.get("/<lang>/panels/<slug>/")
+@cached_page
 def panel(slug: str):
     ex = public_exhibition()
     item = ex.panel(slug)
@@ -64,6 +68,7 @@ def panel(slug: str):
 
 
 @bp.get("/<lang>/feedback/")
+@cached_page
 def feedback():
     """The visitors' questionnaire online (answers are sent as visit events)."""
     if public_exhibition().questionnaire is None:
@@ -86,6 +91,7 @@ def not_found(error):
 
 
 @bp.get("/sitemap.xml")
+@cached_page
 def sitemap():
     """Every page in every language, with its language alternates (for search engines)."""
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
@@ -96,6 +102,7 @@ def sitemap():
 
 
 @bp.get("/robots.txt")
+@cached_page
 def robots():
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
     body = f"User-agent: *\nDisallow: /staff/\nDisallow: /kiosk/\nSitemap: {base}/sitemap.xml\n"

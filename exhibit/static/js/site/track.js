@@ -5,6 +5,7 @@ import { event } from "../shared/events.js";
 
 const meta = document.querySelector('meta[name="exhibit-events"]');
 const url = meta && meta.content;
+const sameOrigin = Boolean(url) && new URL(url, location.href).origin === location.origin;
 const page = document.body.dataset;
 const lang = page.lang;
 const panel = page.panel || undefined;
@@ -13,10 +14,13 @@ function send(events) {
   if (!url) return;
   const body = JSON.stringify({ events });
   const blob = new Blob([body], { type: "application/json" });
-  // sendBeacon survives the page closing; fetch is the fallback.
-  if (!(navigator.sendBeacon && navigator.sendBeacon(url, blob))) {
-    fetch(url, { method: "POST", body, headers: { "Content-Type": "application/json" }, keepalive: true }).catch(() => {});
-  }
+  // sendBeacon survives the page closing; fetch is the fallback. A frozen copy may post to the
+  // server of the record on another origin: sendBeacon would send cookies there, so it uses fetch
+  // without credentials (keepalive also outlives the page).
+  if (sameOrigin && navigator.sendBeacon && navigator.sendBeacon(url, blob)) return;
+  fetch(url, {
+    method: "POST", body, headers: { "Content-Type": "application/json" }, keepalive: true, credentials: "omit",
+  }).catch(() => {});
 }
 
 const params = new URLSearchParams(location.search);

@@ -1,0 +1,58 @@
+"""gunicorn settings for production: ``exhibit run --production`` uses them, or run gunicorn
+yourself with ``gunicorn -c python:exhibit.gunicorn_config``.
+
+Every value can be changed without editing this file, through gunicorn's own variables:
+``WEB_CONCURRENCY`` (workers), ``GUNICORN_CMD_ARGS`` (any option, e.g. ``"--threads 8
+--access-logfile -"``), or ``EXHIBIT_BIND``. Measured on 2 cores (README, "Benchmarks"): two
+workers per core keep both cores busy while one worker waits on a database commit.
+"""
+
+from __future__ import annotations
+
+import os
+
+# The app: exhibit's factory, reading its settings from instance/exhibit.cfg and EXHIBIT_* variables.
+wsgi_app = "exhibit.wsgi:app"
+
+bind = os.environ.get("EXHIBIT_BIND", "127.0.0.1:8000")
+
+# gthread: a slow client or a long export (a record ZIP takes minutes) holds a thread, not the
+# worker, and the worker's heartbeat keeps going, so it is not killed by the timeout. Threads also
+# keep HTTP connections alive between requests from a proxy or a load generator.
+worker_class = "gthread"
+workers = int(os.environ.get("WEB_CONCURRENCY", 2 * (os.cpu_count() or 1)))
+threads = 4
+keepalive = 5  # seconds: behind a proxy that reuses connections (nginx keepalive, a CDN)
+
+# Load the app (content, media derivatives, schema upgrade) once in the master, before forking:
+# workers share its memory and start in milliseconds, and two workers never race to upgrade the
+# schema or build the same image twice.
+preload_app = True
+
+# A stuck worker is replaced; a long download is not stuck (see worker_class).
+timeout = 60
+graceful_timeout = 30
+
+# Recycle workers now and then, so a slow leak can never grow without bound; the jitter keeps
+# them from all restarting at once (each re-renders its page cache: a few milliseconds a page).
+max_requests = 50_000
+max_requests_jitter = 5_000
+
+# Behind a reverse proxy on the same host, trust its X-Forwarded-* headers; set
+# FORWARDED_ALLOW_IPS for a proxy elsewhere.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+
+# Access logs cost about a tenth of the throughput of a cached page and duplicate the proxy's;
+# turn them on with GUNICORN_CMD_ARGS="--access-logfile -".
+accesslog = None
+errorlog = "-"
+loglevel = os.environ.get("EXHIBIT_LOG_LEVEL", "info")
+
+
+def post_fork(server, worker) -> None:
+    """Each worker opens its own database connections: a connection made in the master before the
+    fork must never be shared by two processes (SQLite and PostgreSQL both forbid it)."""
+    from exhibit.visits.db import get_engine
+    from exhibit.wsgi import app
+
+    get_engine(app).dispose(close=False)
