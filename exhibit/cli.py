@@ -16,9 +16,13 @@ from .content import InvalidContent, load_exhibition
 def _make_app():
     """Build the app for the CLI; on invalid content, print every problem and refuse to start."""
     from . import create_app
+    from .media import MediaBuildError
 
     try:
         return create_app()
+    except MediaBuildError as exc:
+        click.echo(f"exhibit: {exc}", err=True)
+        sys.exit(1)
     except InvalidContent as exc:
         click.echo(exc.report(), err=True)
         click.echo(f"exhibit: the content has {len(exc.errors)} problem(s); not starting. "

@@ -32,6 +32,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("IMAGE_QUALITY", 80,
             "WebP and JPEG quality of derivatives: 80 is indistinguishable from the source at "
             "screen size and about a third of the bytes of 95."),
+    Setting("MEDIA_MEMORY_MB", 2048,
+            "Address-space limit (MB) of each child process that decodes and resizes images. "
+            "A 100-megapixel photo needs about 1.2 GB; past the limit the image is reported and "
+            "the server is untouched. The content checker also refuses images over 250 Mpx."),
+    Setting("MEDIA_TIMEOUT_SECONDS", 120,
+            "Longest one image may take to resize (a large photo takes a few seconds) before its "
+            "child process is stopped and the image reported."),
     Setting("CONTENT_RELOAD_SECONDS", 2.0,
             "How often (at most) a request checks the content folder for edits. 0 turns reloading "
             "off (production: content changes come with a restart or a freeze)."),
