@@ -44,9 +44,14 @@ class ErrorLog:
 
     def __init__(self) -> None:
         self.errors: list[ContentError] = []
+        self._seen: set[ContentError] = set()
 
     def add(self, path: Path, line: int, message: str) -> None:
-        self.errors.append(ContentError(Path(path), line, message))
+        error = ContentError(Path(path), line, message)
+        # A file can be reached twice (a folder scan, then a read); one report is enough.
+        if error not in self._seen:
+            self._seen.add(error)
+            self.errors.append(error)
 
     def __len__(self) -> int:
         return len(self.errors)

@@ -8,6 +8,7 @@ of ``exhibit check`` shows an author everything to fix.
 from __future__ import annotations
 
 import csv
+import datetime
 import hashlib
 import io
 import math
@@ -41,7 +42,7 @@ from .model import (
     Video,
     exhibition_fingerprint,
 )
-from .textfile import read_text
+from .textfile import LINK_LOOP, link_problem, read_text
 from .yamlsource import LineDict, LineList, check_fields, describe, load_yaml
 
 EXHIBITION_FILE = "exhibition.yaml"
@@ -55,6 +56,13 @@ LANG = re.compile(r"^[a-z]{2,3}$")
 TEXT_FILE = re.compile(r"^text\.([^.]+)\.md$")
 DIGIT = re.compile(r"\d")
 DATE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
+# A figure value as the format describes it: digits, one optional decimal point, optional minus.
+# (Python's float() would also take "nan", "1e308", "1_000" and " 5 ".)
+PLAIN_NUMBER = re.compile(r"^-?(\d+(\.\d*)?|\.\d+)$")
+# Larger magnitudes are typing slips: no chart in an exhibition spans them.
+MAX_FIGURE_VALUE = 1e15
+# A URL where a media path belongs: "https://host/x.png", "//host/x.png", "file:///etc/passwd".
+URL_LIKE = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*:|//|\\\\)")
 
 # Images larger than this are refused: a decompression bomb, or a mistake. It leaves room for a
 # full-bleed A0 photo at 300 ppi (about 140 megapixels) for the print surface.
@@ -63,8 +71,74 @@ IMAGE_FORMATS = {"PNG", "JPEG", "WEBP"}
 VIDEO_SUFFIXES = {".mp4", ".webm"}
 # A figure is read at a glance; past this many rows it is a table, not a chart.
 MAX_FIGURE_ROWS = 60
+# A panel is read standing up: 100 kB is some 15,000 words, far more than any panel holds. The
+# limit also bounds the Markdown parser's time on pathological input (it is linear, not instant).
+MAX_PANEL_TEXT_BYTES = 100_000
 # Share charts are percentages; rounding in the source may leave them a little off 100.
 SHARE_TOLERANCE = 0.5
+
+
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def media_path_problem(rel: str) -> str | None:
+    """What is wrong with a media reference (the end of a sentence starting "media path 'x'"),
+    or None when it is a plain relative path that cannot leave the media folder by itself."""
+    parts = rel.replace("\\", "/").split("/")
+    if CONTROL.search(rel):
+        return "contains a control character"
+    if re.match(r"^[a-zA-Z]:", rel):
+        return "names a drive; write it relative to the media folder"
+    if URL_LIKE.match(rel):
+        return "is a URL; media are files in the media folder, never links to other hosts"
+    if "\\" in rel:
+        return "uses '\\'; separate folders with '/'"
+    if rel.startswith("/"):
+        return "is absolute; write it relative to the media folder"
+    if ".." in parts:
+        return "contains '..'; media must stay inside the media folder"
+    if "%" in rel:
+        return "contains '%'; write file names as they are, not URL-encoded"
+    return None
+
+
+def shorten(value: object, limit: int = 80) -> str:
+    """A value as shown in a message: long ones cut, so one bad field cannot flood the report."""
+    text = CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", str(value))
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _real_date(date: str) -> bool:
+    """A YYYY, YYYY-MM or YYYY-MM-DD that the calendar has (no year 0000, no 30 February)."""
+    parts = [int(p) for p in date.split("-")] + [1, 1]
+    try:
+        datetime.date(parts[0], parts[1], parts[2])
+    except ValueError:
+        return False
+    return True
+
+
+def image_pixel_limit() -> int:
+    """The most pixels an image may have: ours, or Pillow's refusal threshold (twice its
+    ``MAX_IMAGE_PIXELS``) when that is lower, since the web and print surfaces decode with
+    Pillow and would fail on an image the checker let through."""
+    pillow = PILImage.MAX_IMAGE_PIXELS
+    return min(MAX_IMAGE_PIXELS, 2 * pillow) if pillow else MAX_IMAGE_PIXELS
+
+
+def _declared_size(path: Path) -> tuple[int, int] | None:
+    """Width and height written in a PNG, JPEG or WebP header, read without Pillow's
+    decompression-bomb check (which ``Image.open`` applies) and without decoding a pixel."""
+    from PIL import JpegImagePlugin, PngImagePlugin, WebPImagePlugin
+
+    for plugin in (PngImagePlugin.PngImageFile, JpegImagePlugin.JpegImageFile,
+                   WebPImagePlugin.WebPImageFile):
+        try:
+            with plugin(str(path)) as im:
+                return im.size
+        except (OSError, SyntaxError, ValueError):
+            continue
+    return None
 
 
 def load_exhibition(root: str | os.PathLike[str]) -> Exhibition:
@@ -88,6 +162,7 @@ class _ExhibitionLoader:
         self.languages: tuple[str, ...] = ()
         self.media_root: Path = self.root.parent / "media"
         self.hash_cache: dict[Path, MediaFile] = {}
+        self.slug_lines: dict[Path, int] = {}  # panel folder → line of its slug, for messages
 
     # -- the whole exhibition ------------------------------------------------------------
 
@@ -96,10 +171,10 @@ class _ExhibitionLoader:
         if not self.root.is_dir():
             self.errors.add(self.root, 0, "content folder does not exist")
             raise InvalidContent(self.errors.errors)
-        if not path.is_file():
+        if not path.is_file() and not path.is_symlink():
             self.errors.add(path, 0, f"missing {EXHIBITION_FILE}: every exhibition folder needs one")
             raise InvalidContent(self.errors.errors)
-        data = load_yaml(path, self.errors)
+        data = load_yaml(path, self.errors, within=self.root)
         if data is None:
             raise InvalidContent(self.errors.errors)
         check_fields(data, path, self.errors,
@@ -108,10 +183,17 @@ class _ExhibitionLoader:
         self.languages = self._languages(data, path)
         if not self.languages:
             raise InvalidContent(self.errors.errors)
-        if isinstance(data.get("media_dir"), str):
-            self.media_root = self._inside(path, data.line_of("media_dir"),
-                                           self.root / data["media_dir"], allow_outside=True)
-        self.media_root = self.media_root.resolve()
+        if isinstance(data.get("media_dir"), str) and CONTROL.search(data["media_dir"]):
+            self.errors.add(path, data.line_of("media_dir"), "'media_dir' contains a control character")
+        elif isinstance(data.get("media_dir"), str):
+            # The media folder may be anywhere (the demo's is beside the content folder).
+            self.media_root = self.root / data["media_dir"]
+        try:
+            self.media_root = self.media_root.resolve()
+        except (RuntimeError, OSError):  # a symbolic link loop
+            self.errors.add(path, data.line_of("media_dir"), "the media folder is a symbolic link "
+                                                             "that loops back on itself")
+            raise InvalidContent(self.errors.errors) from None
 
         organisations = self._organisations(data, path)
         org_ids = {o.id for o in organisations}
@@ -238,17 +320,18 @@ class _ExhibitionLoader:
         panels: list[Panel] = []
         seen: dict[str, Path] = {}
         for folder in sorted(p for p in self.root.iterdir() if not p.name.startswith((".", "_"))):
-            if folder.name == QUESTIONNAIRE_FILE:
+            if folder.name == QUESTIONNAIRE_FILE or self._holds_media(folder):
                 continue
             if folder.is_symlink():
-                self.errors.add(folder, 0, "panel folders may not be symbolic links")
+                self.errors.add(folder, 0, link_problem(folder, self.root)
+                                or "panel folders may not be symbolic links")
                 continue
             if not folder.is_dir():
                 if folder.name != EXHIBITION_FILE and folder.suffix not in (".md", ".txt"):
                     self.errors.add(folder, 0, f"unexpected file; panels are folders with a "
                                                f"{PANEL_FILE}")
                 continue
-            if not (folder / PANEL_FILE).is_file():
+            if not (folder / PANEL_FILE).is_file() and not (folder / PANEL_FILE).is_symlink():
                 self.errors.add(folder / PANEL_FILE, 0,
                                 f"missing {PANEL_FILE}: every panel folder needs one")
                 continue
@@ -257,7 +340,7 @@ class _ExhibitionLoader:
                 continue
             if panel.slug in seen:
                 first = seen[panel.slug]
-                self.errors.add(folder / PANEL_FILE, 1,
+                self.errors.add(folder / PANEL_FILE, self.slug_lines.get(folder, 1),
                                 f"duplicate slug '{panel.slug}': also used by "
                                 f"{first.parent.name}/{PANEL_FILE}")
                 continue
@@ -269,7 +352,12 @@ class _ExhibitionLoader:
 
     def _panel(self, folder: Path, section_ids: set[str]) -> Panel | None:
         path = folder / PANEL_FILE
-        data = load_yaml(path, self.errors)
+        for file in sorted(folder.iterdir()):
+            # Any file of the panel may be read (the version hashes them all): none may lead out.
+            problem = link_problem(file, self.root) if file.is_symlink() else None
+            if problem:
+                self.errors.add(file, 0, problem)
+        data = load_yaml(path, self.errors, within=self.root)
         if data is None:
             return None
         before = len(self.errors)
@@ -277,6 +365,7 @@ class _ExhibitionLoader:
                      required=("slug", "section", "order", "kind", "title", "summary", "sources"),
                      optional=("images", "key_figures", "figures", "video"))
         slug = data.get("slug")
+        self.slug_lines[folder] = data.line_of("slug")
         if not isinstance(slug, str) or not SLUG.match(slug):
             if "slug" in data:
                 self.errors.add(path, data.line_of("slug"),
@@ -321,12 +410,18 @@ class _ExhibitionLoader:
         line = data.line_of("kind")
         if kind in ("figure", "timeline") and not figures and "figures" not in data:
             self.errors.add(path, line, f"a {kind} panel needs 'figures'")
+        if kind in ("figure", "timeline") and data.get("figures") == []:
+            self.errors.add(path, data.line_of("figures"), f"a {kind} panel needs at least one "
+                                                           f"figure; 'figures' is empty")
         if kind == "timeline" and figures and not any(f.chart == "timeline" for f in figures):
             self.errors.add(path, line, "a timeline panel needs a figure with 'chart: timeline'")
         if kind == "video" and video is None and "video" not in data:
             self.errors.add(path, line, "a video panel needs 'video'")
         if kind == "gallery" and len(images) < 2 and "images" not in data:
             self.errors.add(path, line, "a gallery panel needs at least two 'images'")
+        if kind == "gallery" and isinstance(data.get("images"), list) and len(data["images"]) < 2:
+            self.errors.add(path, data.line_of("images"),
+                            "a gallery panel needs at least two 'images'")
         if kind != "video" and "video" in data:
             self.errors.add(path, data.line_of("video"), "'video' is only for panels of kind video")
 
@@ -341,10 +436,11 @@ class _ExhibitionLoader:
                                          f"({', '.join(self.languages)})")
         for lang in self.languages:
             file = folder / f"text.{lang}.md"
-            if not file.is_file():
+            if not file.is_file() and not file.is_symlink():
                 self.errors.add(file, 0, f"missing translation: no {lang} text for this panel")
                 continue
-            text = read_text(file, self.errors)
+            text = read_text(file, self.errors, within=self.root, max_bytes=MAX_PANEL_TEXT_BYTES,
+                             kind="panel texts")
             if text is None:
                 continue
             if not text.strip():
@@ -441,26 +537,43 @@ class _ExhibitionLoader:
         return tuple(images)
 
     def _image_size(self, media: MediaFile, path: Path, line: int) -> tuple[int, int] | None:
+        # The header's size is read first, so a decompression bomb is refused with its size
+        # before Pillow (whose own limit is lower than ours and stops Image.open) touches it.
+        declared = _declared_size(media.absolute)
+        if declared and declared[0] * declared[1] > image_pixel_limit():
+            self._too_many_pixels(media, path, line, *declared)
+            return None
         try:
             with warnings.catch_warnings():
-                # We apply our own, larger, limit below; Pillow's warning would only be noise.
+                # Our limit is checked above; Pillow's warning below it would only be noise.
                 warnings.simplefilter("ignore", PILImage.DecompressionBombWarning)
                 with PILImage.open(media.absolute) as im:
                     fmt, (width, height) = im.format, im.size
         except PILImage.DecompressionBombError:
-            self.errors.add(path, line, f"image {media.path} has too many pixels")
+            self.errors.add(path, line, f"{media.path} has more than the "
+                                        f"{image_pixel_limit():,}-pixel limit")
+            return None
+        except PILImage.UnidentifiedImageError:
+            self.errors.add(path, line, f"{media.path} is not a readable image (not PNG, JPEG or "
+                                        f"WebP)")
             return None
         except (OSError, SyntaxError, ValueError) as exc:
-            self.errors.add(path, line, f"{media.path} is not a readable image ({exc})")
+            reason = str(exc).replace(str(media.absolute), media.path)  # no absolute paths shown
+            self.errors.add(path, line, f"{media.path} is not a readable image ({reason})")
             return None
         if fmt not in IMAGE_FORMATS:
             self.errors.add(path, line, f"{media.path} is {fmt}; use PNG, JPEG or WebP")
             return None
-        if width * height > MAX_IMAGE_PIXELS:
-            self.errors.add(path, line, f"{media.path} is {width}×{height} pixels, more than the "
-                                        f"{MAX_IMAGE_PIXELS:,}-pixel limit")
+        if width * height > image_pixel_limit():
+            self._too_many_pixels(media, path, line, width, height)
             return None
         return width, height
+
+    def _too_many_pixels(self, media: MediaFile, path: Path, line: int, width: int,
+                         height: int) -> None:
+        self.errors.add(path, line, f"{media.path} is {width:,}×{height:,} pixels, more than the "
+                                    f"{image_pixel_limit():,}-pixel limit (a decompression bomb, "
+                                    f"or a mistake)")
 
     def _key_figures(self, data: LineDict, path: Path, source_ids: set[str]):
         result: list[KeyFigure] = []
@@ -514,13 +627,14 @@ class _ExhibitionLoader:
                 source = self._source_ref(item, path, source_ids, "figure", illustrative)
             csv_name = item.get("data")
             if not isinstance(csv_name, str) or "/" in csv_name or "\\" in csv_name \
-                    or not csv_name.endswith(".csv"):
+                    or CONTROL.search(csv_name) or not csv_name.endswith(".csv"):
                 if "data" in item:
                     self.errors.add(path, item.line_of("data"),
-                                    "'data' must name a .csv file in the panel folder")
+                                    f"'data' must name a .csv file in the panel folder, not "
+                                    f"'{shorten(csv_name)}'")
                 continue
             csv_path = folder / csv_name
-            if not csv_path.is_file() or csv_path.is_symlink():
+            if not csv_path.is_file() and not csv_path.is_symlink():
                 self.errors.add(path, item.line_of("data"), f"missing data file {csv_name}")
                 continue
             rows = self._figure_rows(csv_path, chart, source_ids)
@@ -549,7 +663,7 @@ class _ExhibitionLoader:
         return tuple(figures)
 
     def _figure_rows(self, path: Path, chart: str, source_ids: set[str]):
-        text = read_text(path, self.errors)
+        text = read_text(path, self.errors, within=self.root)
         if text is None:
             return None
         label_cols = [f"label.{lang}" for lang in self.languages]
@@ -578,33 +692,35 @@ class _ExhibitionLoader:
             self.errors.add(path, 1, "a column name appears twice")
         if any(col not in header for col in required) or len(set(header)) != len(header):
             return None
-        rows: list[tuple[int, FigureRow]] = []
-        ok = True
+        records: list[tuple[int, list[str]]] = []
         try:
             for record in reader:
-                line = reader.line_num
-                if not any(cell.strip() for cell in record):
-                    continue
-                if len(record) != len(header):
-                    self.errors.add(path, line, f"expected {len(header)} cells, found "
-                                                f"{len(record)}")
-                    ok = False
-                    continue
-                cells = dict(zip(header, (c.strip() for c in record), strict=True))
-                row = self._figure_row(path, line, cells, chart, label_cols, source_ids)
-                if row is None:
-                    ok = False
-                else:
-                    rows.append((line, row))
+                if any(cell.strip() for cell in record):
+                    records.append((reader.line_num, record))
         except csv.Error as exc:
             self.errors.add(path, reader.line_num, f"CSV syntax error: {exc}")
             return None
-        if ok and not rows:
+        if not records:
             self.errors.add(path, 1, "no data rows")
             return None
-        if len(rows) > MAX_FIGURE_ROWS:
-            self.errors.add(path, 1, f"{len(rows)} rows; a chart holds at most {MAX_FIGURE_ROWS}")
+        if len(records) > MAX_FIGURE_ROWS:
+            # Said once, before the rows are checked: 10,000 rows would give 10,000 messages.
+            self.errors.add(path, 1, f"{len(records):,} rows; a chart holds at most "
+                                     f"{MAX_FIGURE_ROWS}")
             return None
+        rows: list[tuple[int, FigureRow]] = []
+        ok = True
+        for line, record in records:
+            if len(record) != len(header):
+                self.errors.add(path, line, f"expected {len(header)} cells, found {len(record)}")
+                ok = False
+                continue
+            cells = dict(zip(header, (c.strip() for c in record), strict=True))
+            row = self._figure_row(path, line, cells, chart, label_cols, source_ids)
+            if row is None:
+                ok = False
+            else:
+                rows.append((line, row))
         return rows if ok else None
 
     def _figure_row(self, path, line, cells, chart, label_cols, source_ids) -> FigureRow | None:
@@ -617,19 +733,24 @@ class _ExhibitionLoader:
         if chart == "timeline":
             date = cells["date"]
             if not DATE.match(date):
-                self.errors.add(path, line, f"date '{date}' is not YYYY, YYYY-MM or YYYY-MM-DD")
+                self.errors.add(path, line, f"date '{shorten(date)}' is not YYYY, YYYY-MM or "
+                                            f"YYYY-MM-DD")
+                ok = False
+            elif not _real_date(date):
+                self.errors.add(path, line, f"date '{date}' is not a real date")
                 ok = False
         else:
             raw = cells["value"]
-            try:
-                value = float(raw)
-            except ValueError:
-                self.errors.add(path, line, f"value '{raw}' is not a number (write plain numbers "
-                                            f"like 5.8: a dot for decimals, no units or spaces)")
+            if not PLAIN_NUMBER.match(raw):
+                self.errors.add(path, line, f"value '{shorten(raw)}' is not a number (write plain "
+                                            f"numbers like 5.8: a dot for decimals, no units, "
+                                            f"spaces or exponents)")
                 ok = False
             else:
-                if not math.isfinite(value) or abs(value) > 1e15:
-                    self.errors.add(path, line, f"value '{raw}' is not a usable number")
+                value = float(raw)
+                if not math.isfinite(value) or abs(value) > MAX_FIGURE_VALUE:
+                    self.errors.add(path, line, f"value '{shorten(raw)}' is too large for a chart "
+                                                f"(the limit is {MAX_FIGURE_VALUE:,.0f})")
                     ok = False
                 elif chart == "share" and value < 0:
                     self.errors.add(path, line, "share values cannot be negative")
@@ -693,9 +814,9 @@ class _ExhibitionLoader:
     def _questionnaire(self) -> Questionnaire | None:
         """The optional questionnaire.yaml: questions with choices, in every language."""
         path = self.root / QUESTIONNAIRE_FILE
-        if not path.is_file():
+        if not path.is_file() and not path.is_symlink():
             return None
-        data = load_yaml(path, self.errors)
+        data = load_yaml(path, self.errors, within=self.root)
         if data is None:
             return None
         check_fields(data, path, self.errors, required=("title", "thanks", "questions"),
@@ -774,16 +895,23 @@ class _ExhibitionLoader:
         if not isinstance(rel, str) or not rel.strip():
             self.errors.add(path, line, f"'{key}' must be a file path relative to the media folder")
             return None
-        parts = rel.replace("\\", "/").split("/")
-        if rel.startswith(("/", "\\")) or "\\" in rel or ".." in parts or ":" in parts[0]:
-            self.errors.add(path, line, f"media path '{rel}' must be relative to the media folder "
-                                        f"without '..', a drive or a leading '/'")
+        problem = media_path_problem(rel)
+        if problem:
+            self.errors.add(path, line, f"media path '{shorten(rel)}' {problem}")
             return None
-        target = self._inside(path, line, self.media_root / rel)
-        if target is None:
+        problem = link_problem(self.media_root / rel, self.media_root)
+        if problem == LINK_LOOP:
+            self.errors.add(path, line, f"media path '{shorten(rel)}' is a symbolic link that loops "
+                                        f"back on itself")
             return None
+        if problem:
+            self.errors.add(path, line, f"media path '{shorten(rel)}' leads outside the media folder "
+                                        f"through a symbolic link; links out are not followed")
+            return None
+        target = (self.media_root / rel).resolve()
         if not target.is_file():
-            self.errors.add(path, line, f"missing media file {rel} (looked in {self.media_root})")
+            self.errors.add(path, line, f"missing media file {rel} in the media folder "
+                                        f"({os.path.relpath(self.media_root, self.root)})")
             return None
         if target in self.hash_cache:
             return self.hash_cache[target]
@@ -795,22 +923,15 @@ class _ExhibitionLoader:
         self.hash_cache[target] = media
         return media
 
-    def _inside(self, path: Path, line: int, target: Path, allow_outside: bool = False):
-        """``target`` resolved through symlinks, refused if it leaves the media folder."""
-        resolved = target.resolve()
-        if allow_outside:
-            return resolved
-        if not resolved.is_relative_to(self.media_root):
-            self.errors.add(path, line, f"media path leads outside the media folder "
-                                        f"({target.name}); symbolic links out are not followed")
-            return None
-        return resolved
+    def _holds_media(self, folder: Path) -> bool:
+        """True for the folder (inside the content folder) that is or holds the media folder."""
+        return not folder.is_symlink() and self.media_root.is_relative_to(folder.resolve())
 
     def _version(self, folder: Path, images, video) -> str:
         """A hash of everything the panel shows: its files and the media they reference."""
         digest = hashlib.sha256()
         for file in sorted(folder.iterdir()):
-            if file.is_file() and not file.name.startswith("."):
+            if file.is_file() and not file.name.startswith(".") and not link_problem(file, self.root):
                 digest.update(file.name.encode() + b"\0" + file.read_bytes() + b"\0")
         media = [i.media for i in images]
         if video:

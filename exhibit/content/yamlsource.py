@@ -32,8 +32,31 @@ class LineList(list):
         return self.item_lines[index] if index < len(self.item_lines) else self.line
 
 
+# Content is a few levels deep (a panel, a list of images, an image's alt text); far deeper is a
+# mistake or an attack, and PyYAML's recursive composer would crash on it.
+MAX_YAML_DEPTH = 32
+
+
 class _Loader(yaml.SafeLoader):
-    """SafeLoader that builds LineDict/LineList and refuses duplicate keys."""
+    """SafeLoader that builds LineDict/LineList and refuses duplicate keys, aliases (``*name``,
+    the "billion laughs" bomb) and nesting deeper than MAX_YAML_DEPTH."""
+
+    _depth = 0
+
+    def compose_node(self, parent, index):  # noqa: D102 - PyYAML hook
+        if self.check_event(yaml.events.AliasEvent):
+            raise yaml.composer.ComposerError(
+                None, None, "aliases (*name) are not allowed in content; write the value out",
+                self.peek_event().start_mark)
+        if self._depth >= MAX_YAML_DEPTH:
+            raise yaml.composer.ComposerError(
+                None, None, f"nested more than {MAX_YAML_DEPTH} levels deep",
+                self.peek_event().start_mark)
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
     def construct_mapping(self, node, deep=False):  # noqa: D102 - PyYAML hook
         result = LineDict()
@@ -63,9 +86,11 @@ _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _Loader.
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _Loader.construct_sequence)
 
 
-def load_yaml(path: Path, errors: ErrorLog) -> LineDict | None:
-    """Parse a YAML file whose top level must be a mapping; log problems and return None."""
-    text = read_text(path, errors)
+def load_yaml(path: Path, errors: ErrorLog, *, within: Path | None = None) -> LineDict | None:
+    """Parse a YAML file whose top level must be a mapping; log problems and return None.
+
+    ``within``: the folder the file must stay in (see :func:`read_text`)."""
+    text = read_text(path, errors, within=within)
     if text is None:
         return None
     try:
@@ -75,7 +100,12 @@ def load_yaml(path: Path, errors: ErrorLog) -> LineDict | None:
         line = mark.line + 1 if mark else 0
         problem = exc.problem or exc.context or "invalid YAML"
         context = exc.context_mark
-        if exc.problem and exc.context and context and mark and context.line != mark.line:
+        if "'\\t'" in problem:
+            problem = "a tab character; YAML is indented with spaces only"
+        elif "quoted scalar" in (exc.context or "") and context:
+            # Found where the file ends, perhaps far below: the quote that was opened is the mistake.
+            line, problem = context.line + 1, "a quote opened on this line is never closed"
+        elif exc.problem and exc.context and context and mark and context.line != mark.line:
             # "expected ',' or ']'" is found a line late; say where the broken part began.
             problem += f" ({exc.context} that starts on line {context.line + 1})"
         errors.add(path, line, f"YAML syntax error: {problem}")
