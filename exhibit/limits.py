@@ -1,13 +1,29 @@
-"""Rate limits (Flask-Limiter). Storage is memory in one process; with several workers set
-``RATELIMIT_STORAGE_URI`` (e.g. ``redis://localhost:6379``) so they share the counts."""
+"""Abuse limits: request rates (Flask-Limiter) and request body sizes.
+
+Rates: storage is memory in one process; with several workers set ``RATELIMIT_STORAGE_URI``
+(e.g. ``redis://localhost:6379``) so they share the counts. Sign-in is limited per address and
+per account name (``LOGIN_RATE_LIMIT``), answering 429 with ``Retry-After``.
+
+Bodies: every request that may carry one is limited before anything reads it — a photo upload to
+``MAX_UPLOAD_BYTES`` (plus room for its caption), any other form or file to ``MAX_FORM_BYTES``;
+Flask's ``MAX_FORM_MEMORY_SIZE`` and ``MAX_FORM_PARTS`` bound the text fields and their number.
+Werkzeug answers 413 past a limit (the staff area shows a page saying what the limits are).
+The events API checks its own limit (``EVENTS_MAX_BYTES``) and answers in JSON.
+"""
 
 from __future__ import annotations
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
 limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)
+
+# Endpoints whose body may hold a photo; the caption and the form's framing fit in the margin.
+UPLOAD_ENDPOINTS = frozenset({"staff.photo_records"})
+UPLOAD_MARGIN = 64 * 1024
+# Endpoints that read and limit their own bodies.
+OWN_LIMIT_ENDPOINTS = frozenset({"visits.post_events"})
 
 
 def login_account_key() -> str:
@@ -15,6 +31,21 @@ def login_account_key() -> str:
     return "account:" + (request.form.get("name") or "").strip().lower()[:80]
 
 
+def limit_request_body() -> None:
+    """Set this request's body limit from its endpoint (before the CSRF check reads the form)."""
+    if request.endpoint in OWN_LIMIT_ENDPOINTS:
+        return
+    config = current_app.config
+    if request.endpoint in UPLOAD_ENDPOINTS:
+        request.max_content_length = config["MAX_UPLOAD_BYTES"] + UPLOAD_MARGIN
+    else:
+        request.max_content_length = config["MAX_FORM_BYTES"]
+
+
 def init_app(app: Flask) -> None:
-    """Reads RATELIMIT_STORAGE_URI and RATELIMIT_ENABLED from the settings."""
+    """Reads RATELIMIT_STORAGE_URI and RATELIMIT_ENABLED from the settings; limits bodies."""
+    # Before Flask-Limiter's hook and the CSRF check (registered later by the staff area): the
+    # sign-in limit's key (the account name) and the CSRF token are read from the form, which
+    # must be read within the limit.
+    app.before_request(limit_request_body)
     limiter.init_app(app)

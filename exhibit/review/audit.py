@@ -1,5 +1,10 @@
 """The review record as files: the audit trail (CSV), where each panel stands (CSV), and the exact
-content of every approved version (JSON) — for the staff download and the exhibition record."""
+content of every approved version (JSON) — for the staff download and the exhibition record.
+
+Beside the review decisions, the audit trail of staff actions (``audit_events``: accounts,
+sign-ins, downloads, photos, channel figures), append-only by the same kind of database triggers,
+as a CSV for the admins' download and for the record.
+"""
 
 from __future__ import annotations
 
@@ -9,13 +14,37 @@ import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from sqlalchemy import Engine, select
+
 from ..content import Exhibition, Panel
 from ..visits.exports import escape_cell
 from ..visits.record import RecordArchive, RecordContext, RecordPart
+from ..visits.schema import audit_events
 from .state import ReviewState, VersionState, load_snapshots, review_state
 
 AUDIT_COLUMNS = ("id", "decided_at", "panel", "version", "organisation", "reviewer", "action",
                  "comment")
+STAFF_AUDIT_COLUMNS = ("id", "at", "actor", "action", "target", "detail", "address")
+# Every action of the staff audit trail and what it means (the actor is an account name, or
+# "command line (user)"; for sign_in_failed it is the name that was typed).
+STAFF_ACTIONS = {
+    "user_created": "an account was created (target: the account; detail: its role)",
+    "role_changed": "an account's role or organisation was changed",
+    "password_set": "an account's password was set (its sessions ended)",
+    "sessions_ended": "every session of an account was ended from the command line",
+    "sign_in": "a staff member signed in",
+    "sign_in_failed": "a sign-in was refused (detail: why; the person was only told it failed)",
+    "sign_out": "a staff member signed out (every session of the account ended)",
+    "export_visits": "the visit log was downloaded (detail: the filters)",
+    "download_report": "the summary report PDF was downloaded",
+    "download_record": "the whole record ZIP was downloaded (print=1: with the print files)",
+    "download_staff_audit": "this audit trail was downloaded",
+    "download_review_audit": "the review decisions were downloaded",
+    "download_print_proof": "a panel's print proof (PDF) was downloaded",
+    "photo_uploaded": "a photo was added to the record (target: its id)",
+    "photo_deleted": "a photo was removed from the record (detail: its caption and checksum)",
+    "channel_figures_saved": "outside platforms' read figures were entered or imported",
+}
 STATUS_COLUMNS = ("panel", "section", "required_organisations", "public_version",
                   "files_version", "files_status", "approved_by", "waiting_for", "sent_back_by",
                   "comment")
@@ -40,6 +69,15 @@ def audit_csv(state: ReviewState) -> bytes:
     return csv_bytes(AUDIT_COLUMNS, (
         (d.id, _utc(d.decided_at), d.panel, d.version, d.organisation, d.reviewer, d.action,
          d.comment) for d in state.decisions))
+
+
+def staff_audit_csv(engine: Engine) -> bytes:
+    """Every staff action, oldest first (formulas escaped like the decisions)."""
+    with engine.connect() as conn:
+        rows = conn.execute(select(audit_events).order_by(audit_events.c.id)).all()
+    return csv_bytes(STAFF_AUDIT_COLUMNS, (
+        (r.id, _utc(r.at if r.at.tzinfo else r.at.replace(tzinfo=dt.UTC)), r.actor, r.action,
+         r.target, r.detail, r.address) for r in rows))
 
 
 @dataclass(frozen=True)
@@ -74,12 +112,14 @@ def _record_part(archive: RecordArchive, ctx: RecordContext) -> None:
     state = review_state(exhibition, ctx.engine)
     archive.add_bytes("review/audit-trail.csv", audit_csv(state))
     archive.add_bytes("review/status.csv", status_csv(state))
+    archive.add_bytes("review/staff-audit-trail.csv", staff_audit_csv(ctx.engine))
     for row in load_snapshots(ctx.engine):
         archive.add_bytes(f"review/versions/{row.panel}-{row.version}.json",
                           row.data.encode("utf-8"))
 
 
 RECORD_PART = RecordPart(
-    "review", "the review record: every decision (review/audit-trail.csv), where each panel "
-    "stands (review/status.csv) and the content of every approved version "
-    "(review/versions/*.json)", _record_part)
+    "review", "the review record and the audit trail: every decision (review/audit-trail.csv), "
+    "where each panel stands (review/status.csv), the content of every approved version "
+    "(review/versions/*.json), and every privileged staff action: accounts, sign-ins, downloads, "
+    "photos, channel figures (review/staff-audit-trail.csv)", _record_part)

@@ -1,4 +1,10 @@
-"""The staff area (``/staff/``): accounts, the dashboard, exports, channel figures, photos."""
+"""The staff area (``/staff/``): accounts, the dashboard, exports, channel figures, photos.
+
+Every privileged action leaves a line in the audit trail (``audit_events``, append-only; read by
+:mod:`exhibit.review.audit`): account changes (``exhibit users``), sign-in, failed sign-in and
+sign-out, every download of the record (:data:`.blueprint.DOWNLOADS`, also those of the review
+screens), photo uploads and deletions, and channel figures entered.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +16,7 @@ csrf = CSRFProtect()
 
 def init_app(app: Flask) -> None:
     from . import record_views  # noqa: F401  (its routes join the staff blueprint)
-    from .blueprint import bp
+    from .blueprint import audit_downloads, bp
     from .commands import users_cli
 
     # The session cookie only matters to staff; visitors never get one. __Host- pins it to this
@@ -25,4 +31,6 @@ def init_app(app: Flask) -> None:
 
     csrf.exempt(events_bp)  # a public JSON API with no cookies: nothing to forge
     app.register_blueprint(bp)
+    # On the app, not the blueprint: the review screens' downloads are audited the same way.
+    app.after_request(audit_downloads)
     app.cli.add_command(users_cli)

@@ -1,4 +1,11 @@
-"""Staff sign-in: the session, the current user, and capability checks on every staff view."""
+"""Staff sign-in: the session, the current user, and capability checks on every staff view.
+
+The session is Flask's signed cookie. So that signing out really ends it (a copied cookie must stop
+working too), the cookie carries the account's *session epoch*, which the server moves on at
+sign-out and when the password is set: a cookie with an older epoch is refused. A session also
+ends after ``PERMANENT_SESSION_LIFETIME`` seconds from sign-in, and after ``SESSION_IDLE_TIMEOUT``
+seconds without a request.
+"""
 
 from __future__ import annotations
 
@@ -7,20 +14,54 @@ import time
 
 from flask import abort, current_app, g, redirect, request, session, url_for
 
+from ..visits import store
 from ..visits.db import get_engine
 from .accounts import User, load_user
+
+
+def audit_entry(action: str, target: str | None = None, detail: str | None = None, *,
+                actor: str | None = None) -> store.AuditEntry:
+    """A line of the audit trail for this request: by the signed-in user (or ``actor``), from
+    the client's address."""
+    if actor is None:
+        user = current_user()
+        actor = user.name if user else "-"
+    return store.AuditEntry(actor, action, target=target, detail=detail,
+                            address=request.remote_addr)
 
 
 def sign_in(user: User) -> None:
     """Start a fresh session (a new cookie: no session fixation) for this user."""
     session.clear()
     session.permanent = True  # expires after PERMANENT_SESSION_LIFETIME
+    now = int(time.time())
     session["user_id"] = user.id
-    session["signed_in_at"] = int(time.time())
+    session["epoch"] = user.session_epoch
+    session["signed_in_at"] = now
+    session["seen_at"] = now
+    g.staff_user = user
+    store.record_audit(get_engine(), audit_entry("sign_in"))
 
 
 def sign_out() -> None:
+    """End the session here and everywhere its cookie may have been copied: the account's
+    session epoch moves on (which also ends the account's sessions on other devices)."""
+    user = current_user()
+    if user is not None:
+        store.end_sessions(get_engine(), user.id, audit=audit_entry("sign_out"))
     session.clear()
+    g.staff_user = None
+
+
+def _session_is_valid(user: User) -> bool:
+    now = time.time()
+    config = current_app.config
+    if session.get("epoch") != user.session_epoch:
+        return False  # signed out, or the password was set, since this cookie was made
+    if now - session.get("signed_in_at", 0) > current_app.permanent_session_lifetime.total_seconds():
+        return False  # the cookie outlived the login: sign in again
+    idle = config["SESSION_IDLE_TIMEOUT"]
+    return not (idle and now - session.get("seen_at", 0) > idle)
 
 
 def current_user() -> User | None:
@@ -28,9 +69,13 @@ def current_user() -> User | None:
     if "staff_user" not in g:
         user_id = session.get("user_id")
         user = load_user(get_engine(), user_id) if isinstance(user_id, int) else None
-        lifetime = current_app.permanent_session_lifetime.total_seconds()
-        if user and time.time() - session.get("signed_in_at", 0) > lifetime:
-            user = None  # the cookie outlived the login: sign in again
+        if user is not None and not _session_is_valid(user):
+            user = None
+        if user is None:
+            if "user_id" in session:
+                session.clear()  # a dead session: drop the cookie
+        else:
+            session["seen_at"] = int(time.time())
         g.staff_user = user
     return g.staff_user
 

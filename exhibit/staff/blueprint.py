@@ -1,12 +1,16 @@
-"""The staff area: sign-in, the visit dashboard, exports, channel figures, photo records."""
+"""The staff area: sign-in, the visit dashboard, exports, channel figures, photo records, the
+audit trail of staff actions, and the pages for refused requests (too large, too many)."""
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
 import io
+import math
 import os
+import re
 import tempfile
+import time
 from pathlib import Path
 
 from flask import (
@@ -27,6 +31,8 @@ from flask import (
 )
 from flask_babel import gettext
 from sqlalchemy import select
+from werkzeug.exceptions import RequestEntityTooLarge, TooManyRequests
+from werkzeug.http import parse_options_header
 
 from .. import charts
 from ..content import Figure, FigureRow, Localized
@@ -36,11 +42,12 @@ from ..visits.channels import channel_names
 from ..visits.db import get_engine
 from ..visits.events import KINDS
 from ..visits.exports import csv_chunks, write_xlsx
+from ..visits.report import photo_folder
 from ..visits.schema import channel_reports, photos
 from ..visits.stats import summarise
-from .accounts import authenticate
+from .accounts import check_credentials
 from .args import date_arg, no_store, set_staff_language
-from .auth import current_user, requires, sign_in, sign_out
+from .auth import audit_entry, current_user, requires, sign_in, sign_out
 from .photos import PhotoError, store_photo
 
 bp = Blueprint("staff", __name__, url_prefix="/staff", template_folder="templates")
@@ -65,9 +72,13 @@ def _login_limit() -> str:
 def login():
     error = None
     if request.method == "POST":
-        user = authenticate(get_engine(), request.form.get("name", ""),
-                            request.form.get("password", ""))
-        if user:
+        name = request.form.get("name", "")
+        user, reason = check_credentials(get_engine(), name, request.form.get("password", ""))
+        if user is None:
+            # Recorded for the admins; the person signing in is told nothing more.
+            store.record_audit(get_engine(), audit_entry(
+                "sign_in_failed", detail=reason, actor=name.strip()[:80] or "-"))
+        else:
             sign_in(user)
             target = request.args.get("next", "")
             # Only back into the staff area: never an open redirect.
@@ -178,7 +189,11 @@ def channels():
         else:
             reports, errors = _parse_channel_rows([request.form.to_dict()], names, first_line=0)
         if not errors:
-            count = store.save_channel_reports(get_engine(), reports, current_user().name)
+            figures = "; ".join(f"{r['channel']} {r['day'].isoformat()}: {r['reads']}"
+                                for r in reports)
+            count = store.save_channel_reports(
+                get_engine(), reports, current_user().name,
+                audit=audit_entry("channel_figures_saved", detail=figures))
             flash(gettext("%(num)d figure(s) saved.", num=count))
             return redirect(url_for("staff.channels"))
     with get_engine().connect() as conn:
@@ -245,9 +260,16 @@ def photo_records():
             except PhotoError as exc:
                 error = str(exc)
             else:
-                store.add_photo(get_engine(), id=stored.id, caption=caption, taken_on=None,
-                                width=stored.width, height=stored.height, bytes=stored.bytes,
-                                sha256=stored.sha256, uploaded_by=current_user().name)
+                try:
+                    store.add_photo(get_engine(), id=stored.id, caption=caption, taken_on=None,
+                                    width=stored.width, height=stored.height,
+                                    bytes=stored.bytes, sha256=stored.sha256,
+                                    uploaded_by=current_user().name,
+                                    audit=audit_entry("photo_uploaded", target=stored.id,
+                                                      detail=f"sha256 {stored.sha256}"))
+                except Exception:
+                    (photo_folder() / f"{stored.id}.jpg").unlink(missing_ok=True)
+                    raise
                 flash(gettext("Photo saved."))
                 return redirect(url_for("staff.photo_records"))
     with get_engine().connect() as conn:
@@ -256,14 +278,107 @@ def photo_records():
         400 if error else 200)
 
 
-def photo_folder() -> Path:
-    return Path(current_app.instance_path) / "photos"
+@bp.post("/photos/<uuid:photo_id>/delete")
+@requires("photos")
+def delete_photo(photo_id):
+    """Remove a photo from the record (its row, then its file), with a line in the audit trail
+    naming its caption and checksum."""
+    photo_id = str(photo_id)
+    with get_engine().connect() as conn:
+        row = conn.execute(select(photos).where(photos.c.id == photo_id)).first()
+    if row is None or not store.delete_photo(get_engine(), photo_id, audit=audit_entry(
+            "photo_deleted", target=photo_id, detail=f"{row.caption} (sha256 {row.sha256})")):
+        abort(404)
+    # After the commit: a file left behind by a crash here is harmless, a row without its file
+    # would not be.
+    (photo_folder() / f"{photo_id}.jpg").unlink(missing_ok=True)
+    flash(gettext("Photo deleted."))
+    return redirect(url_for("staff.photo_records"), code=303)
 
 
 @bp.get("/photos/<uuid:photo_id>.jpg")
 @requires("dashboard")
 def photo_file(photo_id):
+    """A stored photo, under a name made here; as an attachment, which an <img> still shows."""
     path = photo_folder() / f"{photo_id}.jpg"
     if not path.is_file():
         abort(404)
-    return send_file(path, mimetype="image/jpeg", max_age=0)
+    return send_file(path, mimetype="image/jpeg", max_age=0, as_attachment=True,
+                     download_name=f"exhibit-photo-{photo_id}.jpg")
+
+
+@bp.get("/audit.csv")
+@requires("users")
+def audit_csv():
+    """The audit trail of staff actions (admins only: it holds addresses and failed sign-ins)."""
+    from ..review.audit import staff_audit_csv
+
+    name = f"exhibit-staff-audit-{dt.date.today().isoformat()}.csv"
+    return Response(staff_audit_csv(get_engine()), mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="{name}"'})
+
+
+# -- downloads --------------------------------------------------------------------------------------
+
+# Every download of the staff area (and of the review screens) and its action in the audit trail.
+# Photos shown in the photo records page are not counted: each thumbnail would be a line.
+DOWNLOADS = {
+    "staff.export_visits": "export_visits",
+    "staff.report_pdf": "download_report",
+    "staff.record_zip": "download_record",
+    "staff.audit_csv": "download_staff_audit",
+    "review.audit": "download_review_audit",
+    "review.print_preview": "download_print_proof",
+}
+
+
+def audit_downloads(response):
+    """After a download: a line in the audit trail, and the file sent as an attachment under
+    the name the view chose (never shown inline, never named by the request)."""
+    action = DOWNLOADS.get(request.endpoint or "")
+    if action is None or response.status_code != 200:
+        return response
+    kind, options = parse_options_header(response.headers.get("Content-Disposition", ""))
+    filename = options.get("filename") or ""
+    if kind != "attachment" or not filename:
+        filename = re.sub(r"[^A-Za-z0-9._-]", "_", filename) or f"exhibit-{action}"
+        response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    detail = request.query_string.decode("utf-8", "replace")[:500] or None
+    store.record_audit(get_engine(), audit_entry(action, target=filename, detail=detail))
+    return response
+
+
+# -- refused requests -------------------------------------------------------------------------------
+
+def _refusal_page(code: int, title: str, message: str):
+    if "lang" not in g:  # refused before the staff hooks ran (the form was read by the CSRF check)
+        set_staff_language()
+    return render_template("staff/error.html", lang=g.lang, code=code, title=title,
+                           message=message), code
+
+
+@bp.app_errorhandler(RequestEntityTooLarge)
+def too_large(error):
+    """A body over the limits of exhibit.limits: a page that says what the limits are."""
+    if not request.path.startswith("/staff/"):
+        return error
+    config = current_app.config
+    return _refusal_page(413, gettext("Too large"), gettext(
+        "The upload is too large: a photo may have at most %(photo)s MB, any other form or file "
+        "at most %(form)s MB. Nothing was saved.",
+        photo=f"{config['MAX_UPLOAD_BYTES'] / 1e6:g}", form=f"{config['MAX_FORM_BYTES'] / 1e6:g}"))
+
+
+@bp.app_errorhandler(TooManyRequests)
+def too_many(error):
+    """Throttled (sign-in attempts): a page that says how long to wait; Flask-Limiter adds the
+    Retry-After header."""
+    if not request.path.startswith("/staff/"):
+        return error
+    from ..limits import limiter
+
+    reset_at = getattr(limiter.current_limit, "reset_at", None)
+    minutes = max(1, math.ceil((reset_at - time.time()) / 60)) if reset_at else 15
+    return _refusal_page(429, gettext("Too many attempts"), gettext(
+        "Too many attempts from here or for this account. Try again in %(num)d min.",
+        num=minutes))

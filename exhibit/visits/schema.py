@@ -19,6 +19,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    inspect,
 )
 
 metadata = MetaData()
@@ -60,6 +61,9 @@ users = Table(
     Column("organisation", String(40)),
     Column("active", Boolean, nullable=False, default=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # Bumped when the user signs out or their password is set: every session cookie signed with
+    # an older value is refused, so a copied cookie stops working (migration 3).
+    Column("session_epoch", Integer, nullable=False, server_default="0"),
 )
 
 # Reads reported by outside platforms (WeChat, Weibo...), entered or imported by staff.
@@ -120,6 +124,21 @@ review_snapshots = Table(
     Column("taken_at", DateTime(timezone=True), nullable=False),
 )
 
+# The staff audit trail: every privileged action (accounts, sign-in and sign-out, downloads of the
+# record, photos, channel figures), who did it, when and from which address. Append-only like the
+# review record, by the same triggers. Names are text, as in review_decisions.
+audit_events = Table(
+    "audit_events", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor", String(80), nullable=False),  # the account name, or what was typed at sign-in
+    Column("action", String(32), nullable=False),  # exhibit.review.audit.STAFF_ACTIONS
+    Column("target", Text),  # what it acted on: an account, a photo id, a file name
+    Column("detail", Text),
+    Column("address", String(64)),  # the client's address; empty for the command line
+    Index("ix_audit_events_at", "at"),
+)
+
 schema_version = Table(
     "schema_version", metadata,
     Column("version", Integer, primary_key=True),
@@ -157,8 +176,41 @@ def _create_review(connection) -> None:
                     f"BEGIN SELECT RAISE(ABORT, 'the review record is append-only'); END")
 
 
+def _append_only_triggers(connection, table: str, message: str) -> None:
+    """Triggers that make the database refuse UPDATE, DELETE (and TRUNCATE) of ``table``."""
+    if connection.dialect.name == "postgresql":
+        function = f"{table}_append_only_error"
+        connection.exec_driver_sql(
+            f"CREATE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$ "
+            f"BEGIN RAISE EXCEPTION '{message}'; END $$")
+        connection.exec_driver_sql(
+            f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
+            f"FOR EACH ROW EXECUTE FUNCTION {function}()")
+        connection.exec_driver_sql(
+            f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
+            f"FOR EACH STATEMENT EXECUTE FUNCTION {function}()")
+    else:
+        for operation in ("UPDATE", "DELETE"):
+            connection.exec_driver_sql(
+                f"CREATE TRIGGER {table}_no_{operation.lower()} BEFORE {operation} ON {table} "
+                f"BEGIN SELECT RAISE(ABORT, '{message}'); END")
+
+
+def _create_staff_audit(connection) -> None:
+    # Migration 1 makes `users` from the current metadata, so a database created after this
+    # column was declared has it already; older ones get it here.
+    columns = {c["name"] for c in inspect(connection).get_columns("users")}
+    if "session_epoch" not in columns:
+        connection.exec_driver_sql(
+            "ALTER TABLE users ADD COLUMN session_epoch INTEGER NOT NULL DEFAULT 0")
+    metadata.create_all(connection, tables=[audit_events])
+    _append_only_triggers(connection, "audit_events", "the audit trail is append-only")
+
+
 # (version, description, step). Append new steps; never edit one that has shipped.
 MIGRATIONS = (
     (1, "visit events, salts, staff users, channel reports, photos", _create_initial),
     (2, "review decisions and published snapshots (append-only)", _create_review),
+    (3, "staff audit trail (append-only) and session revocation (users.session_epoch)",
+     _create_staff_audit),
 )

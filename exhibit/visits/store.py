@@ -5,13 +5,41 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, delete, insert, select
+from sqlalchemy import Connection, Engine, delete, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from .privacy import new_salt
-from .schema import channel_reports, events, photos, salts, users
+from .schema import audit_events, channel_reports, events, photos, salts, users
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One line of the staff audit trail, written in the same transaction as the change it
+    records (a change is never stored without its line, nor the line without the change)."""
+
+    actor: str  # the account name; what was typed for a failed sign-in
+    action: str  # exhibit.review.audit.STAFF_ACTIONS
+    target: str | None = None
+    detail: str | None = None
+    address: str | None = None  # the client's address; None on the command line
+
+
+def _append_audit(conn: Connection, entry: AuditEntry | None) -> None:
+    if entry is None:
+        return
+    conn.execute(insert(audit_events).values(
+        at=dt.datetime.now(dt.UTC), actor=entry.actor[:80], action=entry.action,
+        target=entry.target, detail=entry.detail,
+        address=entry.address[:64] if entry.address else None))
+
+
+def record_audit(engine: Engine, entry: AuditEntry) -> None:
+    """Append a line to the audit trail on its own (sign-in, sign-out, downloads)."""
+    with engine.begin() as conn:
+        _append_audit(conn, entry)
 
 
 def _insert_ignoring_duplicates(engine: Engine, table):
@@ -42,25 +70,54 @@ def daily_salt(engine: Engine, day: dt.date) -> str:
 
 
 def create_user(engine: Engine, *, name: str, password_hash: str, role: str,
-                organisation: str | None) -> int:
+                organisation: str | None, audit: AuditEntry | None = None) -> int:
     with engine.begin() as conn:
-        return conn.execute(insert(users).values(
+        user_id = conn.execute(insert(users).values(
             name=name, password_hash=password_hash, role=role, organisation=organisation,
             active=True, created_at=dt.datetime.now(dt.UTC))).inserted_primary_key[0]
+        _append_audit(conn, audit)
+        return user_id
 
 
-def set_password(engine: Engine, name: str, password_hash: str) -> bool:
+def set_password(engine: Engine, name: str, password_hash: str,
+                 audit: AuditEntry | None = None) -> bool:
+    """A new password hash; every session of the account ends (its session epoch moves on)."""
     with engine.begin() as conn:
         result = conn.execute(users.update().where(users.c.name == name).values(
-            password_hash=password_hash))
-        return result.rowcount == 1
+            password_hash=password_hash, session_epoch=users.c.session_epoch + 1))
+        if result.rowcount != 1:
+            return False
+        _append_audit(conn, audit)
+        return True
 
 
-def save_channel_reports(engine: Engine, reports: Iterable[dict[str, Any]], entered_by: str) -> int:
+def set_role(engine: Engine, name: str, role: str, organisation: str | None,
+             audit: AuditEntry | None = None) -> bool:
+    """A new role (and organisation) for an account; False when there is no such account."""
+    with engine.begin() as conn:
+        result = conn.execute(users.update().where(users.c.name == name).values(
+            role=role, organisation=organisation))
+        if result.rowcount != 1:
+            return False
+        _append_audit(conn, audit)
+        return True
+
+
+def end_sessions(engine: Engine, user_id: int, audit: AuditEntry | None = None) -> None:
+    """Refuse every session cookie issued to this account so far (sign-out, a lost laptop)."""
+    with engine.begin() as conn:
+        conn.execute(users.update().where(users.c.id == user_id).values(
+            session_epoch=users.c.session_epoch + 1))
+        _append_audit(conn, audit)
+
+
+def save_channel_reports(engine: Engine, reports: Iterable[dict[str, Any]], entered_by: str,
+                         audit: AuditEntry | None = None) -> int:
     """Insert or replace outside platforms' read counts (one figure per channel and day)."""
     now = dt.datetime.now(dt.UTC)
     count = 0
     with engine.begin() as conn:
+        _append_audit(conn, audit)
         for report in reports:
             conn.execute(delete(channel_reports).where(
                 (channel_reports.c.channel == report["channel"])
@@ -71,6 +128,16 @@ def save_channel_reports(engine: Engine, reports: Iterable[dict[str, Any]], ente
     return count
 
 
-def add_photo(engine: Engine, **values: Any) -> None:
+def add_photo(engine: Engine, *, audit: AuditEntry | None = None, **values: Any) -> None:
     with engine.begin() as conn:
         conn.execute(insert(photos).values(**values, uploaded_at=dt.datetime.now(dt.UTC)))
+        _append_audit(conn, audit)
+
+
+def delete_photo(engine: Engine, photo_id: str, audit: AuditEntry | None = None) -> bool:
+    """Remove a photo's row (the caller removes its file after); False when it was not there."""
+    with engine.begin() as conn:
+        if conn.execute(delete(photos).where(photos.c.id == photo_id)).rowcount != 1:
+            return False
+        _append_audit(conn, audit)
+        return True
