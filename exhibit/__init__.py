@@ -15,7 +15,19 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     Raises :class:`exhibit.content.InvalidContent` when the content is invalid: the server must not
     start on a broken exhibition.
     """
-    from . import assets, contentstore, i18n, limits, media_serving, printing, review, staff, views, visits
+    from . import (
+        assets,
+        contentstore,
+        i18n,
+        limits,
+        media_serving,
+        printing,
+        review,
+        security,
+        staff,
+        views,
+        visits,
+    )
     from . import config as configuration
 
     app = Flask(__name__, instance_relative_config=True, static_folder=None)
@@ -30,4 +42,5 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     staff.init_app(app)
     printing.init_app(app)
     review.init_app(app)
+    security.init_app(app)  # last: its middleware wraps WhiteNoise, ProxyFix wraps everything
     return app

@@ -98,14 +98,40 @@ SETTINGS: tuple[Setting, ...] = (
             "Set False only for a test server reached over plain HTTP on another host."),
     Setting("PERMANENT_SESSION_LIFETIME", 8 * 3600,
             "Seconds a staff login lasts: one working day, then sign in again."),
+    Setting("SESSION_IDLE_TIMEOUT", 3600,
+            "Seconds without a request after which a staff session ends (sign in again): an "
+            "unlocked computer left in the hall is not signed in for the rest of the day. 0 turns "
+            "the idle limit off; `PERMANENT_SESSION_LIFETIME` still applies."),
     Setting("MAX_UPLOAD_BYTES", 20_000_000,
             "Largest photo upload (bytes): a full-size camera JPEG is 5–15 MB."),
     Setting("MAX_UPLOAD_PIXELS", 60_000_000,
             "Largest photo in pixels (60 MP covers any camera); larger is refused as a possible "
             "decompression bomb."),
+    Setting("MAX_FORM_BYTES", 2_000_000,
+            "Largest body of any other request (bytes): sign-in, review decisions, a CSV of "
+            "channel figures (a year of daily figures for 20 channels is about 500 KB). Larger "
+            "is refused with 413 before it is read."),
+    Setting("MAX_FORM_MEMORY_SIZE", 100_000,
+            "Largest text field of a form with files (bytes, Flask's setting): a photo's caption "
+            "fits two hundred times. Forms without files are bounded by `MAX_FORM_BYTES`."),
+    Setting("MAX_FORM_PARTS", 50,
+            "Most fields and files in a form with files (Flask's setting): the largest staff "
+            "form has six."),
     Setting("REACH_TARGET", 30_000_000,
             "Total reads across channels that the campaign aims for (seed 001: 30 million), "
             "shown against the measured reach in the dashboard and the summary report."),
+    # -- security headers --
+    Setting("FRAME_ANCESTORS", "",
+            "Sites allowed to show the topic page and panel pages in a frame (a news app embedding "
+            "the exhibition), as space-separated origins: `https://news.example.com "
+            "https://*.xinhuanet.com`. Empty: no site may. The kiosk and the staff area are never "
+            "framed by another site."),
+    Setting("TRUSTED_PROXIES", 0,
+            "How many reverse proxies (nginx, a load balancer) stand in front of the app. With 1 "
+            "or more, the app believes their X-Forwarded-For and X-Forwarded-Proto headers: HTTPS "
+            "is recognised (HSTS, secure cookies) and rate limits count the visitor's address, "
+            "not the proxy's. Leave 0 when clients reach the app directly, or they could forge "
+            "those headers."),
     # -- review before publication --
     Setting("PUBLISHED_MEDIA_DIR", None,
             "Where the media of approved panel versions are kept, named by their SHA-256, so a "

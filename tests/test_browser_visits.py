@@ -39,7 +39,7 @@ def test_a_kiosk_visit_is_recorded_from_first_touch_to_reset(browser, live_serve
     page.wait_for_timeout(300)
     page.click("button[data-action=next]")
     page.click("button.k-lang[data-lang=fr]")
-    page.wait_for_function("document.documentElement.lang === 'fr'")
+    page.wait_for_function("() => document.documentElement.lang === 'fr'")
     page.evaluate("window.exhibitKiosk.reset()")
     page.evaluate("window.exhibitKiosk.visits.flush()")
 

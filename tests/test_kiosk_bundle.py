@@ -52,7 +52,7 @@ def test_the_kiosk_runs_from_a_bundle_and_its_visits_are_imported_once(
         page = context.new_page()
         page.goto(f"{base}/kiosk/?kiosk=usb-test")
         page.wait_for_selector("#kiosk-app[data-ready]")
-        page.wait_for_function("window.exhibitKiosk.offline.state.status.active", timeout=60_000)
+        page.wait_for_function("() => window.exhibitKiosk.offline.state.status.active", timeout=60_000)
         page.click(".k-section >> nth=0")
         page.evaluate("window.exhibitKiosk.show('project-video')")
         played = page.evaluate("""async () => { const v = document.querySelector('video');

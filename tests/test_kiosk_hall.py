@@ -33,7 +33,7 @@ def open_kiosk(context, server, kiosk="offline-test"):
 
 def wait_for_cache(page, timeout=60_000):
     """Until the service worker holds a complete copy and controls the page."""
-    page.wait_for_function("window.exhibitKiosk.offline.state.status.active", timeout=timeout)
+    page.wait_for_function("() => window.exhibitKiosk.offline.state.status.active", timeout=timeout)
     if not page.evaluate("!!navigator.serviceWorker.controller"):
         page.reload()
         page.wait_for_selector("#kiosk-app[data-ready]")
@@ -54,12 +54,12 @@ def test_the_kiosk_works_with_the_network_cut(browser, live_server, api_manifest
     page.wait_for_selector("#kiosk-app[data-ready]")
     for lang in LANGS:
         page.click(f"button.k-lang[data-lang={lang}]")
-        page.wait_for_function(f"window.exhibitKiosk.state.lang === '{lang}'")
+        page.wait_for_function(f"() => window.exhibitKiosk.state.lang === '{lang}'")
         for panel in api_manifests[lang]["panels"]:
             page.evaluate("slug => window.exhibitKiosk.show(slug)", panel["slug"])
             article = page.wait_for_selector(f"article[data-slug='{panel['slug']}']")
             assert panel["title"] in article.inner_text()
-            page.wait_for_function("[...document.querySelectorAll('#k-view img')].every("
+            page.wait_for_function("() => [...document.querySelectorAll('#k-view img')].every("
                                    "i => i.complete && i.naturalWidth > 0)", timeout=10_000)
         page.evaluate("window.exhibitKiosk.show('project-video')")
         played = page.evaluate("""async (lang) => {
@@ -105,7 +105,7 @@ def test_records_made_offline_survive_reload_and_a_killed_browser(browser, live_
     page.click(".k-section >> nth=0")
     page.click("button[data-action=next]")
     page.click("button.k-lang[data-lang=en]")
-    page.wait_for_function("window.exhibitKiosk.state.lang === 'en'")
+    page.wait_for_function("() => window.exhibitKiosk.state.lang === 'en'")
     page.evaluate("window.exhibitKiosk.reset()")
     ids |= set(page.evaluate(
         "async () => (await window.exhibitKiosk.visits.queue.peek(1e6)).map(e => e.id)"))
@@ -144,7 +144,7 @@ def test_the_idle_reset_brings_back_home_default_language_and_ends_the_visit(
     assert not page.is_visible("#k-attract")
     page.click(".k-section >> nth=1")
     page.click("button.k-lang[data-lang=fr]")
-    page.wait_for_function("window.exhibitKiosk.state.lang === 'fr'")
+    page.wait_for_function("() => window.exhibitKiosk.state.lang === 'fr'")
     page.wait_for_selector("#k-idle:not([hidden])", timeout=10_000)  # the gentle countdown
     assert "2" in page.inner_text("#k-idle") or "1" in page.inner_text("#k-idle")
     page.wait_for_selector("#k-attract:not([hidden])", timeout=10_000)
@@ -249,7 +249,7 @@ def test_new_content_is_applied_only_at_the_idle_reset(browser, editable_server)
     time.sleep(0.3)
     assert publish(app) == 2  # the edit is a new version: FECO and UNIDO approve it
     page.evaluate("window.exhibitKiosk.offline.check()")
-    page.wait_for_function("window.exhibitKiosk.offline.state.status.ready", timeout=60_000)
+    page.wait_for_function("() => window.exhibitKiosk.offline.state.status.ready", timeout=60_000)
     # Downloaded, but nothing changes under the visitor's finger.
     page.evaluate("window.exhibitKiosk.show('mercury-flows')")
     page.evaluate("window.exhibitKiosk.show('carbide-route')")
