@@ -10,6 +10,7 @@ workers per core keep both cores busy while one worker waits on a database commi
 from __future__ import annotations
 
 import os
+import time
 
 # The app: exhibit's factory, reading its settings from instance/exhibit.cfg and EXHIBIT_* variables.
 wsgi_app = "exhibit.wsgi:app"
@@ -56,3 +57,31 @@ def post_fork(server, worker) -> None:
     from exhibit.wsgi import app
 
     get_engine(app).dispose(close=False)
+
+
+def when_ready(server) -> None:
+    """Render every public page into the render cache once, in the master, before the workers are
+    forked: they start with it warm (copied on fork) instead of each rendering and compressing
+    every page itself (Brotli at its best level takes ~40 ms a page) — and, with several threads
+    missing the same page at once, several times over. Workers recycled later inherit it too; a
+    publication since then makes them render again, as before. A failure here only logs: the
+    workers render on demand."""
+    if not server.cfg.preload_app:
+        return  # each worker loads its own app: nothing to share
+    from exhibit.wsgi import app
+
+    if not app.config["PAGE_CACHE"]:
+        return
+    from exhibit.web.freeze import public_paths
+
+    began = time.perf_counter()
+    try:
+        client = app.test_client()
+        paths = public_paths(app)
+        for path in paths:
+            client.get(path, headers={"Accept-Encoding": "br, gzip"})
+    except Exception:  # noqa: BLE001 — never keep the server from starting
+        server.log.exception("page cache warm-up failed; the workers render pages on demand")
+        return
+    server.log.info("page cache: %d public pages rendered in %.1f s before forking the workers",
+                    len(paths), time.perf_counter() - began)
