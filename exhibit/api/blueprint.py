@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, g, jsonify, render_template, request, url_for
+from flask import Blueprint, g, jsonify, render_template, request, url_for
+from werkzeug.exceptions import HTTPException
 
 from ..content import Exhibition, Panel
 from ..contentstore import get_store
 from ..media_serving import media_library
 from ..review import public_exhibition
 from ..surfaces import render_panel
+from ..visits.events import shown
+from .openapi import openapi_document
 
 bp = Blueprint("api", __name__)
 
@@ -61,7 +64,8 @@ def panels():
     ex = public_exhibition()
     lang = request.args.get("lang", ex.default_language)
     if lang not in ex.languages:
-        abort(400, description=f"unknown lang '{lang}'; use one of: {', '.join(ex.languages)}")
+        return jsonify({"error": f"field 'lang': unknown language {shown(lang)}; use one of: "
+                                 f"{', '.join(ex.languages)}", "field": "lang"}), 400
     g.lang = lang
     return jsonify({
         "version": ex.fingerprint,
@@ -78,6 +82,26 @@ def panels():
             "feedback/_kiosk_questionnaire.html", questionnaire=ex.questionnaire,
             lang=lang).strip() if ex.questionnaire else None,
     })
+
+
+@bp.get("/api/v1/openapi.json")
+def openapi():
+    """The OpenAPI 3.1 description of the API (docs/api.md says it in prose)."""
+    return jsonify(openapi_document(public_exhibition().languages))
+
+
+@bp.app_errorhandler(HTTPException)
+def api_error(error: HTTPException):
+    """Errors under /api/ in JSON, like the API's own answers (a 405, a 429 from the rate limit);
+    every other page keeps its HTML error page."""
+    if not request.path.startswith("/api/"):
+        return error
+    response = jsonify({"error": f"{error.name}: {error.description}"})
+    response.status_code = error.code or 500
+    for name, value in error.get_headers():
+        if name.lower() != "content-type":  # Allow (405), Retry-After (429)...
+            response.headers[name] = value
+    return response
 
 
 @bp.get("/healthz")

@@ -13,11 +13,78 @@ from sqlalchemy import Engine
 
 from . import store
 from .channels import attribute
-from .events import FieldError, validate
+from .events import FieldError, shown_name, validate
 from .privacy import is_bot, utc_today, visitor_hash
 
 # Fields kept in their own columns; everything else of an event goes into `data` as JSON.
 COLUMNS = {"id", "kind", "surface", "lang", "panel", "kiosk", "session", "dwell_ms"}
+# A rejected event's id is echoed back (the sender forgets acknowledged ids) only if it could be
+# one: a UUID is 36 characters, and a megabyte of "id" is not worth sending back.
+MAX_ECHOED_ID = 64
+
+
+class BatchError(ValueError):
+    """The body as a whole is unusable (not JSON, not {"events": [...]}, too many events): nothing
+    of it is stored. ``status`` is the HTTP status that says so."""
+
+    def __init__(self, status: int, message: str, field: str | None = None):
+        super().__init__(message)
+        self.status = status
+        self.field = field
+
+
+class JSONObject(dict):
+    """A parsed JSON object that remembers the keys it was given more than once.
+
+    Python keeps the last of duplicate keys silently, another reader of the same bytes may keep the
+    first: an event whose meaning depends on the reader is refused (by :func:`events.validate`).
+    """
+
+    duplicate_keys: tuple[str, ...] = ()
+
+
+def _object(pairs: list[tuple[str, Any]]) -> JSONObject:
+    obj = JSONObject(pairs)
+    if len(obj) < len(pairs):
+        seen: set[str] = set()
+        obj.duplicate_keys = tuple(k for k, _ in pairs if k in seen or seen.add(k))
+    return obj
+
+
+def _refuse_constant(name: str) -> Any:
+    # NaN and Infinity are JavaScript, not JSON (RFC 8259); Python would accept them.
+    raise ValueError(f"{name} is not a JSON value")
+
+
+def parse_batch(body: bytes, max_events: int) -> list[Any]:
+    """The events of a request body ``{"events": [...]}``, or BatchError saying what is wrong."""
+    if not body.strip():
+        raise BatchError(400, 'the body is empty; send {"events": [...]}')
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise BatchError(400, f"the body is not UTF-8 text (byte {exc.start} is {body[exc.start]:#04x})"
+                         ) from None
+    try:
+        payload = json.loads(text, object_pairs_hook=_object, parse_constant=_refuse_constant)
+    except RecursionError:
+        raise BatchError(400, "the body is not valid JSON: nested too deeply") from None
+    except ValueError as exc:  # JSONDecodeError says where; int() says if a number is too long
+        raise BatchError(400, f"the body is not valid JSON: {exc}") from None
+    if not isinstance(payload, dict) or not isinstance(payload.get("events"), list):
+        raise BatchError(400, "field 'events': the body must be an object with a list 'events'",
+                         "events")
+    if payload.duplicate_keys:
+        name = shown_name(payload.duplicate_keys[0])
+        raise BatchError(400, f"field '{name}': given twice at the top level", name)
+    unknown = sorted(set(payload) - {"events"})
+    if unknown:
+        name = shown_name(unknown[0])
+        raise BatchError(400, f"field '{name}': not allowed at the top level (only 'events')", name)
+    if len(payload["events"]) > max_events:
+        raise BatchError(413, f"field 'events': at most {max_events} events per batch "
+                         f"(this one has {len(payload['events'])}); send smaller batches", "events")
+    return payload["events"]
 
 
 @dataclass(frozen=True)
@@ -60,16 +127,27 @@ class SaltCache:
         return self.salt
 
 
+def referrer_host(referrer: str) -> str | None:
+    """The host of a referrer; None if it cannot be read as a URL ("http://[oops")."""
+    try:
+        return urlsplit(referrer).hostname or ""
+    except ValueError:
+        return None
+
+
 def to_row(event: dict[str, Any], client: Client, salt: str | None) -> dict[str, Any]:
     """The database row of a validated event."""
     extra = {k: v for k, v in event.items() if k not in COLUMNS and k != "at"}
-    if "referrer" in extra:
+    referrer = event.get("referrer")
+    if referrer is not None:
         # Only where the reader came from, never the full address (it may carry personal data).
-        extra["referrer"] = urlsplit(extra["referrer"]).hostname or ""
+        # A referrer that is no URL counts as no referrer: it says nowhere.
+        host = referrer_host(referrer)
+        extra["referrer"] = host or ""
+        referrer = referrer if host is not None else None
     channel = None
     if event["kind"] in ("page_view", "qr_arrival"):
-        channel = attribute(event.get("src"), event.get("referrer"), client.user_agent,
-                            client.site)
+        channel = attribute(event.get("src"), referrer, client.user_agent, client.site)
     occurred = event["at"]
     return {
         "id": event["id"],
@@ -101,15 +179,18 @@ def ingest(engine: Engine, raw_events: list[Any], client: Client,
     salt = salts.today() if salts and not bot else None
     for index, raw in enumerate(raw_events):
         item: dict[str, Any] = {"index": index}
-        if isinstance(raw, dict) and isinstance(raw.get("id"), str):
-            item["id"] = raw["id"]
+        # The id as sent (the sender forgets events by the ids it sent), if it can be one.
+        raw_id = raw.get("id") if isinstance(raw, dict) else None
+        if isinstance(raw_id, str) and len(raw_id) <= MAX_ECHOED_ID and raw_id.isprintable():
+            item["id"] = raw_id
         try:
             event = validate(raw)
         except FieldError as exc:
             item.update(status="rejected", error=str(exc))
+            if exc.field is not None:
+                item["field"] = exc.field
             result.results.append(item)
             continue
-        item["id"] = event["id"]
         if bot and event["surface"] == "web":
             item["status"] = "ignored"
             item["reason"] = "robot user agent"
@@ -121,6 +202,6 @@ def ingest(engine: Engine, raw_events: list[Any], client: Client,
             pending.append(item)
         result.results.append(item)
     stored = store.record_events(engine, rows)
-    for item in pending:
-        item["status"] = "stored" if item["id"] in stored else "duplicate"
+    for item, row in zip(pending, rows, strict=True):
+        item["status"] = "stored" if row["id"] in stored else "duplicate"
     return result
