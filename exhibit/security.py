@@ -205,6 +205,11 @@ class SecurityHeaders:
                 headers["X-Frame-Options"] = legacy
             self.headers[name] = headers
 
+    def headers_for(self, mimetype: str, endpoint: str | None, blueprint: str | None,
+                    path: str) -> dict[str, str]:
+        """The policy headers of a response (for answers made outside Flask: the page cache)."""
+        return self.headers[policy_name(mimetype, endpoint, blueprint, path)]
+
     def after_request(self, response: Response) -> Response:
         """Set the policy of the Flask response to this request."""
         response.headers.update(self.headers[policy_name(response.mimetype, request.endpoint,

@@ -127,3 +127,47 @@ def test_a_new_published_version_is_served_at_once_and_the_old_tag_no_longer_mat
     assert 'href="/en/panels/output/"' in after.get_data(as_text=True)
     assert after.headers["ETag"] != before.headers["ETag"]
     assert client.get("/en/panels/output/").status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/en/", "/zh/panels/mercury-flows/", "/fr/feedback/",
+                                  "/sitemap.xml", "/robots.txt"])
+def test_a_page_from_the_fast_path_is_the_same_answer_as_through_flask(media_cache, path):
+    """The first request renders through Flask; later ones are answered before Flask runs
+    (FastPath). Same status, bytes and headers, for every encoding and HEAD."""
+    from .conftest import DEMO_PANELS, publish
+
+    app = make_app(DEMO_PANELS, media_cache)
+    publish(app)
+    cache = app.extensions["exhibit.page_cache"]
+    requests = [("GET", {"Accept-Encoding": "identity"}), ("GET", {"Accept-Encoding": "gzip"}),
+                ("GET", {"Accept-Encoding": "gzip, deflate, br"}),
+                ("HEAD", {"Accept-Encoding": "br"})]
+    for method, headers in requests:
+        cache.clear()
+        through_flask = app.test_client().open(path, method=method, headers=headers)
+        hits = cache.hits
+        fast = app.test_client().open(path, method=method, headers=headers)
+        assert cache.hits == hits + 1  # answered from the cache, before Flask
+        assert fast.status_code == through_flask.status_code == 200
+        assert fast.data == through_flask.data
+        assert drop_date(fast.headers) == drop_date(through_flask.headers), (method, headers)
+
+
+def drop_date(headers) -> dict:
+    return {k: v for k, v in headers.items() if k != "Date"}
+
+
+def test_a_304_is_the_same_through_flask_and_the_fast_path(media_cache):
+    from .conftest import DEMO_PANELS, publish
+
+    app = make_app(DEMO_PANELS, media_cache)
+    publish(app)
+    cache = app.extensions["exhibit.page_cache"]
+    etag = app.test_client().get("/en/", headers={"Accept-Encoding": "br"}).headers["ETag"]
+    conditional = {"Accept-Encoding": "br", "If-None-Match": etag}
+    fast = app.test_client().get("/en/", headers=conditional)
+    app.config["PAGE_CACHE"] = False  # now every request goes through Flask
+    through_flask = app.test_client().get("/en/", headers=conditional)
+    assert fast.status_code == through_flask.status_code == 304
+    assert drop_date(fast.headers) == drop_date(through_flask.headers)
+    assert cache.hits >= 1

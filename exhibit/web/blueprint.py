@@ -17,10 +17,15 @@ from flask import (
 from flask_babel import gettext
 
 from ..review import public_exhibition
-from .pagecache import PageCache, cached_page
+from .pagecache import PageCache, cached_page, install_fast_path
 
 bp = Blueprint("web", __name__, template_folder="templates")
-bp.record_once(lambda state: state.app.extensions.setdefault("exhibit.page_cache", PageCache()))
+
+
+@bp.record_once
+def _set_up_page_cache(state) -> None:
+    state.app.extensions.setdefault("exhibit.page_cache", PageCache())
+    install_fast_path(state.app)
 
 
 @bp.url_value_preprocessor
