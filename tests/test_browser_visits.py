@@ -74,3 +74,39 @@ def test_a_reader_from_a_printed_qr_code_is_counted(browser, live_server, demo_a
     assert dwell and dwell[0].dwell_ms >= 1000
     assert not context.cookies()  # no cookie for visitors
     context.close()
+
+
+def test_a_batch_the_server_refuses_whole_does_not_block_the_queue(browser, live_server,
+                                                                    demo_app):
+    """413 (too large) → smaller batches; a lone event refused as a whole body → dropped.
+    Before, the sender retried the same refused body forever and nothing behind it was sent."""
+    import json
+
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(f"{live_server}/en/")
+    received: list[str] = []
+
+    def answer(route):
+        sent = json.loads(route.request.post_data)["events"]
+        ids = [e["id"] for e in sent]
+        if len(sent) > 2:
+            return route.fulfill(status=413, json={"error": "the body is too large"})
+        if "poison" in ids:
+            return route.fulfill(status=400, json={"error": "field 'events': cannot be read"})
+        received.extend(ids)
+        return route.fulfill(status=200, json={
+            "results": [{"index": i, "id": x, "status": "stored"} for i, x in enumerate(ids)]})
+
+    page.route("**/api/v1/events", answer)
+    left = page.evaluate("""async (assetBase) => {
+        const { Sender } = await import(assetBase + "js/shared/events.js");
+        const sender = new Sender("/api/v1/events", { batchSize: 8, interval: 60000 });
+        for (const id of ["a", "b", "c", "poison", "d", "e"]) await sender.queue.add({ id });
+        for (let i = 0; i < 20 && (await sender.queue.size()); i++) await sender.flush();
+        return sender.queue.size();
+    }""", page.evaluate("""() => document.querySelector('script[src*="/js/site/track.js"]')
+                                    .src.replace(/js\\/site\\/track\\.js$/, '')"""))
+    assert left == 0
+    assert sorted(received) == ["a", "b", "c", "d", "e"]
+    context.close()

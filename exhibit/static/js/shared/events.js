@@ -89,8 +89,18 @@ export class Sender {
           body,
           keepalive,
         });
-        if (response.status !== 200 && response.status !== 400) throw new Error(`HTTP ${response.status}`);
-        const { results } = await response.json();
+        const answer = response.status === 200 || response.status === 400 || response.status === 413
+          ? await response.json().catch(() => ({})) : null;
+        if (!answer) throw new Error(`HTTP ${response.status}`);
+        const { results } = answer;
+        if (!Array.isArray(results)) {
+          // The server refused the body as a whole (too large, or not a batch it can read): a
+          // retry of the same body would be refused forever. Send smaller batches; an event
+          // refused on its own can never be stored, so it is dropped.
+          if (batch.length > 1) this.batchSize = Math.max(1, Math.floor(batch.length / 2));
+          else await this.queue.remove([batch[0].id]);
+          continue;
+        }
         const done = results.filter((r) => FINAL.has(r.status) && r.id).map((r) => r.id);
         const unnamed = results.filter((r) => r.status === "rejected" && !r.id).map((r) => batch[r.index].id);
         await this.queue.remove([...done, ...unnamed]);
