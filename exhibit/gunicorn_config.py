@@ -35,7 +35,8 @@ timeout = 60
 graceful_timeout = 30
 
 # Recycle workers now and then, so a slow leak can never grow without bound; the jitter keeps
-# them from all restarting at once (each re-renders its page cache: a few milliseconds a page).
+# them from all restarting at once. A new worker starts with the master's render cache (see
+# when_ready below) unless a panel was published since.
 max_requests = 50_000
 max_requests_jitter = 5_000
 
