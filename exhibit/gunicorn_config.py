@@ -44,6 +44,10 @@ max_requests_jitter = 5_000
 # FORWARDED_ALLOW_IPS for a proxy elsewhere.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 
+# gunicorn 27's control socket defaults to one path per user ($HOME/.gunicorn/gunicorn.ctl), so two
+# instances run by one user would take each other's; exhibit does not use it.
+control_socket_disable = True
+
 # Access logs cost about a tenth of the throughput of a cached page and duplicate the proxy's;
 # turn them on with GUNICORN_CMD_ARGS="--access-logfile -".
 accesslog = None

@@ -174,6 +174,8 @@ def test_the_command_writes_events_url_and_refuses_a_folder_that_is_not_a_copy(d
         assert f'<meta name="exhibit-events" content="{events}">' in page
         assert '<link rel="canonical" href="https://cdn.example.net/fr/">' in page
         assert (out / MARKER).is_file()
+        # Readable by a web server running as another user (mkdtemp alone would make it 0700).
+        assert out.stat().st_mode & 0o755 == 0o755
         # Freezing again replaces the copy: nothing of the old one is left behind.
         (out / "en" / "stale.html").write_text("old")
         assert runner.invoke(args=["freeze", "--out", str(out)]).exit_code == 0

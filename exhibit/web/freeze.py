@@ -117,7 +117,13 @@ def _prepare(out: Path) -> Path:
         raise FreezeError(f"{out}: exists and is not a frozen copy of the site (no {MARKER} in it); "
                           f"choose an empty or new folder")
     out.parent.mkdir(parents=True, exist_ok=True)
-    return Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
+    # mkdtemp makes it private (0700); a copy is for serving: a web server running as another
+    # user (nginx's www-data) must be able to read it, like every folder inside it.
+    umask = os.umask(0)
+    os.umask(umask)
+    staging.chmod(0o777 & ~umask)
+    return staging
 
 
 def _swap_in(staging: Path, out: Path) -> None:
