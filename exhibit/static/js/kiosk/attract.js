@@ -1,5 +1,12 @@
 // The attract loop: while nobody is there, cycle the exhibition's highlights, each title in turn in
 // every language, with "touch to start" in all of them. The first touch only wakes the screen.
+//
+// Motion (WCAG 2.2.2 Pause, Stop, Hide; 2.3.3 Animation from Interactions): a slide replaces the
+// last one by a plain cut, never a slide or fade, and with prefers-reduced-motion the pulse of
+// "touch to start" stops too (kiosk.css), so nothing on the screen moves. The slides still change
+// every SLIDE_MS even then: that is how a visitor of each language sees a title they can read, and
+// a change of still pictures is not motion. The loop fills the whole screen (nothing else is shown
+// beside it) and any touch, click or key stops and hides it at once.
 
 const SLIDE_MS = 6000;
 
@@ -57,5 +64,12 @@ export function attractLoop({ overlay, slidesFor, strings, languages }) {
     event.stopPropagation();
     stop();
   });
+  // Nor the waking key (a keyboard or a switch at an accessible kiosk) the button that has focus.
+  overlay.ownerDocument.addEventListener("keydown", (event) => {
+    if (overlay.hidden) return;
+    event.preventDefault();
+    event.stopPropagation();
+    stop();
+  }, true);
   return { start, stop, running: () => !overlay.hidden };
 }
