@@ -469,7 +469,7 @@ def main() -> None:
                         help="comma-separated paths; the first is also used for the 304 runs")
     parser.add_argument("--workers", type=int, help="gunicorn workers (default: the config's)")
     parser.add_argument("--threads", type=int, help="gunicorn threads (default: the config's)")
-    parser.add_argument("--targets", default="nginx,cached,uncached,proxy,fastpath",
+    parser.add_argument("--targets", default="nginx,cached,uncached,proxy",
                         help="which of nginx, cached, uncached, proxy (nginx caching in front of "
                              "gunicorn cached), fastpath (a bench-only prototype, see "
                              "FASTPATH_PROTOTYPE) to measure")
