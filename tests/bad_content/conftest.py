@@ -1,4 +1,4 @@
-"""The cases here are content, not tests: pytest must not collect them, nor follow the symbolic
-links some of them hold (one points at ../../, which would lead it back into tests/)."""
+"""The cases here are content, not tests: pytest must not collect them, nor look inside them (their
+symbolic links are made in a copy by the test: see symlinks.txt)."""
 
 collect_ignore_glob = ["*"]
