@@ -111,6 +111,7 @@ def test_a_new_published_version_is_served_at_once_and_the_old_tag_no_longer_mat
                 decide(app, user, slug, version, "approve", "")
 
     approve(visit_app, "story")
+    health_before = client.get("/healthz").get_json()
     before = client.get("/en/")
     assert 'href="/en/panels/story/"' in before.get_data(as_text=True)
     assert 'href="/en/panels/output/"' not in before.get_data(as_text=True)
@@ -127,6 +128,10 @@ def test_a_new_published_version_is_served_at_once_and_the_old_tag_no_longer_mat
     assert 'href="/en/panels/output/"' in after.get_data(as_text=True)
     assert after.headers["ETag"] != before.headers["ETag"]
     assert client.get("/en/panels/output/").status_code == 200
+    # The load balancer's view: the files did not change, what the public sees did.
+    health_after = client.get("/healthz").get_json()
+    assert health_after["content_version"] == health_before["content_version"]
+    assert health_after["public_version"] != health_before["public_version"]
 
 
 @pytest.mark.parametrize("path", ["/en/", "/zh/panels/mercury-flows/", "/fr/feedback/",

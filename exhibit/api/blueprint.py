@@ -106,8 +106,11 @@ def api_error(error: HTTPException):
 
 @bp.get("/healthz")
 def healthz():
-    """Liveness for the kiosk watchdog and load balancers; says if the last reload failed."""
+    """Liveness for the kiosk watchdog and load balancers; says if the last reload failed, and
+    which version the public sees (``public_version``: the same on every server once they agree)
+    beside the version of the files (``content_version``: drafts included)."""
     store = get_store()
     ex = store.current()
     return jsonify({"status": "ok", "content_version": ex.fingerprint,
+                    "public_version": public_exhibition().fingerprint,
                     "content_reload_error": store.last_error is not None})
