@@ -4,8 +4,8 @@ records every step and cannot be edited. On SQLite and on a real PostgreSQL serv
 
 The scratch exhibition (tests/scratch.py) needs FECO and UNIDO; its panels are `story` (with a
 photo) and `output` (a figure). The public surfaces checked are the topic page, panel pages, the API,
-the kiosk's manifests and precache list, the sitemap and the final print files; `exhibit freeze`
-does not exist yet: when it comes, it belongs in `everywhere()`.
+the kiosk's manifests and precache list, the sitemap and the final print files; the frozen copy
+(`exhibit freeze`) is checked in tests/test_freeze.py.
 """
 
 from __future__ import annotations
