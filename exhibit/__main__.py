@@ -1,3 +1,4 @@
 from .cli import main
 
-main()
+if __name__ == "__main__":  # also imported by multiprocessing children: run only as a program
+    main()

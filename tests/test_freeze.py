@@ -229,3 +229,28 @@ def test_events_from_a_frozen_copy_are_accepted_from_allowed_origins_only(media_
     # Other routes never get CORS headers, whatever the origin.
     assert "Access-Control-Allow-Origin" not in client.get(
         "/api/v1/panels?lang=en", headers={"Origin": "https://cdn.example.net"}).headers
+
+
+def test_the_command_gives_each_language_its_own_interface_text(scratch, tmp_path):
+    """The real command, as an operator runs it. Under the command line's app context every
+    request once shared one ``g``, and the first page's language stuck to the interface text of
+    every later page (the English topic page said 线上展览)."""
+    import os
+    import subprocess
+    import sys
+
+    from .scratch import turn_review_off
+
+    turn_review_off(scratch)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("EXHIBIT_", "FLASK_"))}
+    env.update(EXHIBIT_CONTENT_DIR=str(scratch), EXHIBIT_MEDIA_CACHE_DIR=str(tmp_path / "cache"),
+               EXHIBIT_DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+               EXHIBIT_PUBLISHED_MEDIA_DIR=str(tmp_path / "published"))
+    result = subprocess.run([sys.executable, "-m", "exhibit", "freeze", "--out",
+                             str(tmp_path / "site")], env=env, cwd=tmp_path, capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    eyebrows = {lang: re.search(r'class="eyebrow">([^<]*)<', (
+        tmp_path / "site" / lang / "index.html").read_text(encoding="utf-8")).group(1)
+        for lang in ("zh", "en", "fr")}
+    assert eyebrows == {"zh": "线上展览", "en": "Online exhibition", "fr": "Exposition en ligne"}

@@ -152,14 +152,22 @@ def freeze(app: Flask, out: Path) -> FreezeReport:
     return FreezeReport(out.resolve(), report[0], report[1], report[2], time.perf_counter() - started)
 
 
+def _fetch(app: Flask, path: str):
+    """GET ``path`` as a visitor would, uncompressed, in an app context of its own: under the
+    command line's app context every request would share one ``g`` (Flask pushes no new app
+    context for a request when one is active), and the first page's language would stick to
+    the interface text of every later page."""
+    with app.app_context():
+        return app.test_client().get(path, headers={"Accept-Encoding": "identity"})
+
+
 def _freeze_into(app: Flask, out: Path) -> tuple[int, int, int]:
-    client = app.test_client()
     written = files = 0
     links: dict[str, set[str]] = {}
     ex = public_exhibition(app)
     paths = public_paths(app)
     for path in paths:
-        response = client.get(path, headers={"Accept-Encoding": "identity"})
+        response = _fetch(app, path)
         if response.status_code != 200:
             raise FreezeError(f"{path}: the app answered {response.status_code}, not 200")
         body = response.get_data()
@@ -170,7 +178,7 @@ def _freeze_into(app: Flask, out: Path) -> tuple[int, int, int]:
 
     # What a static host shows for a missing page and for the bare address.
     for lang in ex.languages:
-        response = client.get(f"/{lang}/{MARKER}-missing/", headers={"Accept-Encoding": "identity"})
+        response = _fetch(app, f"/{lang}/{MARKER}-missing/")
         written += _write(out / lang / "404.html", response.get_data())
         files += 1
     default_404 = out / ex.default_language / "404.html"
