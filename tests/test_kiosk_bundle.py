@@ -88,3 +88,31 @@ def test_the_kiosk_runs_from_a_bundle_and_its_visits_are_imported_once(
         assert conn.execute(select(func.count()).select_from(events)).scalar_one() == len(lines)
         kiosk_ids = set(conn.execute(select(events.c.kiosk_id).distinct()).scalars())
     assert kiosk_ids == {"usb-test"}
+
+
+def test_each_language_of_the_bundle_has_its_own_interface_text(scratch, tmp_path):
+    """The real command: its requests once shared the command's app context (one ``g``), and the
+    first language fetched stuck to every manifest (the English kiosk said 图文)."""
+    import json
+    import os
+    import re
+    import subprocess
+    import sys
+
+    from .scratch import turn_review_off
+
+    turn_review_off(scratch)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("EXHIBIT_", "FLASK_"))}
+    env.update(EXHIBIT_CONTENT_DIR=str(scratch), EXHIBIT_MEDIA_CACHE_DIR=str(tmp_path / "cache"),
+               EXHIBIT_DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+               EXHIBIT_PUBLISHED_MEDIA_DIR=str(tmp_path / "published"))
+    result = subprocess.run([sys.executable, "-m", "exhibit", "kiosk", "bundle", "--out",
+                             str(tmp_path / "usb")], env=env, cwd=tmp_path, capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    kinds = {}
+    for lang in ("zh", "en", "fr"):
+        manifest = (tmp_path / "usb" / "site" / "api" / "v1" / f"panels.{lang}.json").read_text()
+        html = " ".join(p["kiosk_html"] for p in json.loads(manifest)["panels"])
+        kinds[lang] = set(re.findall(r'class="panel-kind">([^<]*)<', html))
+    assert kinds["en"] and kinds["en"].isdisjoint(kinds["zh"]) and kinds["fr"].isdisjoint(kinds["zh"])

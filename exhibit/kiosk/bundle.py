@@ -38,8 +38,11 @@ def write_bundle(out: Path, kiosk_id: str) -> int:
     version, urls = precache_urls()
     urls = [f"/kiosk/?kiosk={kiosk_id}" if u == "/kiosk/" else u for u in urls]
     files = 0
+    app = current_app._get_current_object()
     for url in [*urls, "/kiosk/sw.js"]:
-        with client.get(url) as response:
+        # Each request in an app context of its own: under the command's, they would share one
+        # ``g``, and the first language fetched would stick to every manifest's interface text.
+        with app.app_context(), client.get(url) as response:
             if response.status_code != 200:
                 raise click.ClickException(f"{url}: HTTP {response.status_code}")
             target = _target(site, url)
