@@ -176,3 +176,39 @@ def test_a_304_is_the_same_through_flask_and_the_fast_path(media_cache):
     assert fast.status_code == through_flask.status_code == 304
     assert drop_date(fast.headers) == drop_date(through_flask.headers)
     assert cache.hits >= 1
+
+
+def test_threads_missing_the_same_page_render_it_once(demo_app, monkeypatch):
+    """Right after a publication every request misses: a worker's threads wait for the one
+    rendering the page instead of each rendering and compressing it again."""
+    import threading
+    import time
+
+    from exhibit.web import pagecache
+
+    made: list[str] = []
+    real_of = pagecache.CachedPage.of
+
+    def slow_of(body, *args, **kwargs):
+        made.append(args[1] if len(args) > 1 else kwargs.get("endpoint"))
+        time.sleep(0.3)  # a render long enough for every thread to miss meanwhile
+        return real_of(body, *args, **kwargs)
+
+    monkeypatch.setattr(pagecache.CachedPage, "of", slow_of)
+    demo_app.extensions["exhibit.page_cache"].clear()
+    start = threading.Barrier(6)
+    answers: list[bytes] = []
+
+    def visit(path):
+        start.wait()
+        answers.append(demo_app.test_client().get(path).data)
+
+    threads = [threading.Thread(target=visit, args=(path,))
+               for path in ["/en/panels/mercury-flows/"] * 5 + ["/fr/"]]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(made) == 2  # one per page, though five threads asked for the first at once
+    assert len(set(answers)) == 2
+    assert demo_app.extensions["exhibit.page_cache"]._rendering == {}

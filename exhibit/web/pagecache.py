@@ -18,7 +18,8 @@ import gzip
 import hashlib
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import brotli
@@ -94,6 +95,8 @@ class PageCache:
         self._pages: OrderedDict[str, CachedPage] = OrderedDict()
         self._fingerprint: str | None = None
         self._lock = threading.Lock()
+        # path -> (its render lock, threads holding or waiting for it)
+        self._rendering: dict[str, tuple[threading.Lock, int]] = {}
         self.hits = 0
         self.misses = 0
 
@@ -131,6 +134,30 @@ class PageCache:
             self._pages.clear()
             self._fingerprint = None
 
+    @contextmanager
+    def rendering(self, path: str) -> Iterator[None]:
+        """Hold the render of ``path``: one thread of a worker renders a page at a time.
+
+        Right after a publication every request misses, and with several threads per worker
+        each would render the same page and compress it with Brotli at its best level (~40 ms)
+        at once; the others wait here and then find it kept. The lock is dropped when no thread
+        holds or wants it, so paths of pages that do not exist (404s) never pile up.
+        """
+        with self._lock:
+            lock, users = self._rendering.get(path, (None, 0))
+            lock = lock or threading.Lock()
+            self._rendering[path] = (lock, users + 1)
+        try:
+            with lock:
+                yield
+        finally:
+            with self._lock:
+                lock, users = self._rendering[path]
+                if users == 1:
+                    del self._rendering[path]
+                else:
+                    self._rendering[path] = (lock, users - 1)
+
 
 def page_cache() -> PageCache:
     return current_app.extensions["exhibit.page_cache"]
@@ -156,20 +183,26 @@ def cached_page(view: Callable[..., object]) -> Callable[..., Response]:
     @functools.wraps(view)
     def wrapper(*args, **kwargs) -> Response:
         fingerprint = public_exhibition().fingerprint
-        cache = page_cache() if current_app.config["PAGE_CACHE"] else None
-        page = cache.get(fingerprint, request.path) if cache else None
-        if page is None:
+        if not current_app.config["PAGE_CACHE"]:
             response = make_response(view(*args, **kwargs))
             if response.status_code != 200 or response.is_streamed:
                 return response
-            body = response.get_data()
-            if cache:
-                page = CachedPage.of(body, response.content_type, request.endpoint)
-                cache.put(fingerprint, request.path, page)
-            else:
-                wanted = preferred_encoding(request.accept_encodings, BEST)
-                page = CachedPage.of(body, response.content_type, request.endpoint,
-                                     (wanted,) if wanted else (), FAST)
+            wanted = preferred_encoding(request.accept_encodings, BEST)
+            return serve(CachedPage.of(response.get_data(), response.content_type,
+                                       request.endpoint, (wanted,) if wanted else (), FAST))
+        cache = page_cache()
+        page = cache.get(fingerprint, request.path)
+        if page is None:
+            with cache.rendering(request.path):
+                # another thread may have rendered it while this one waited
+                page = cache.get(fingerprint, request.path)
+                if page is None:
+                    response = make_response(view(*args, **kwargs))
+                    if response.status_code != 200 or response.is_streamed:
+                        return response
+                    page = CachedPage.of(response.get_data(), response.content_type,
+                                         request.endpoint)
+                    cache.put(fingerprint, request.path, page)
         return serve(page)
 
     return wrapper
