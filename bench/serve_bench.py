@@ -15,7 +15,10 @@ render cache, gunicorn without it — side by side in one run.
      ``proxy_cache``, keeping each page as long as its ``Cache-Control: s-maxage=60`` allows;
    - **fast-path prototype**: the same config and cache, with a bench-only WSGI wrapper replaying
      cached answers before Flask (FASTPATH_PROTOTYPE below): the ceiling for a cached page
-     served by gunicorn, i.e. what Flask and exhibit's per-request work cost.
+     served by gunicorn, i.e. what Flask and exhibit's per-request work cost;
+   - **granian cached** (``--targets granian``, bench only): the same app, settings and render
+     cache under granian, an HTTP server written in Rust (pinned in constraints.txt, installed
+     into the venv on demand): how much of gunicorn's cost is its HTTP handling in Python.
 3. wrk (Debian's package; installed with nginx-light by apt-get when missing), every request with
    ``Accept-Encoding: gzip`` (what nginx's gzip_static serves; every browser sends it):
    - **throughput**: ``wrk -t2 -c64`` for ``--duration`` seconds per target and page, in
@@ -343,6 +346,36 @@ def install_tools() -> None:
             subprocess.run(sudo + ["/usr/sbin/nginx", "-s", "quit"], check=False)
 
 
+def ensure_granian() -> Path:
+    granian = VENV_BIN / "granian"
+    if not granian.exists():
+        subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-c",
+                        str(ROOT / "constraints.txt"), "granian"], check=True)
+    return granian
+
+
+def start_granian(workdir: Path, port: int, args) -> subprocess.Popen:
+    """granian (WSGI interface) serving exhibit.wsgi:app with the render cache: a worker per core
+    (its connections are handled by granian's own Rust threads), ``--threads`` (default: the
+    gunicorn config's) Python threads each. The app is already prepared (schema, media), so each
+    worker's own app start finds nothing to build; granian has no preload, so each worker fills
+    its own render cache (the warm-up runs below do it)."""
+    from exhibit import gunicorn_config
+
+    env = demo_env(workdir)
+    env["EXHIBIT_LOG_LEVEL"] = "warning"
+    log = workdir / "granian.log"
+    with log.open("w") as fh:
+        process = subprocess.Popen(
+            [str(ensure_granian()), "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(port),
+             "--workers", str(args.workers or os.cpu_count() or 1),
+             "--blocking-threads", str(args.threads or gunicorn_config.threads),
+             "--no-ws", "--log-level", "warning", "exhibit.wsgi:app"],
+            env=env, cwd=workdir, stdout=fh, stderr=subprocess.STDOUT, start_new_session=True)
+    wait_http(port, "/healthz", process, log)
+    return process
+
+
 def ensure_py_spy() -> Path:
     py_spy = VENV_BIN / "py-spy"
     if not py_spy.exists():
@@ -472,7 +505,7 @@ def main() -> None:
     parser.add_argument("--targets", default="nginx,cached,uncached,proxy",
                         help="which of nginx, cached, uncached, proxy (nginx caching in front of "
                              "gunicorn cached), fastpath (a bench-only prototype, see "
-                             "FASTPATH_PROTOTYPE) to measure")
+                             "FASTPATH_PROTOTYPE), granian (the app under granian) to measure")
     parser.add_argument("--no-304", action="store_true", help="skip the revalidation runs")
     parser.add_argument("--profile", type=Path, metavar="DIR",
                         help="also record py-spy profiles of both gunicorn targets into DIR")
@@ -519,6 +552,9 @@ def main() -> None:
         if "fastpath" in wanted:
             port = free_port()
             targets.append(Target("fast-path prototype", port, start_fastpath(workdir, port, args)))
+        if "granian" in wanted:
+            port = free_port()
+            targets.append(Target("granian cached", port, start_granian(workdir, port, args)))
         etags = {(t.name, p): check_target(t, p) for t in targets for p in pages}
         # Warm up: every worker renders (or caches) every page, nginx opens its files.
         for t in targets:
@@ -554,7 +590,7 @@ def main() -> None:
         profiles = {}
         if args.profile:
             for t in targets:
-                if not t.name.startswith("nginx"):
+                if t.name.startswith("gunicorn") or t.name == "fast-path prototype":
                     profiles[t.name] = profile(t, pages[0], args.duration, args.profile.resolve(), lua, args)
         config = gunicorn_description(args)
     finally:
