@@ -10,7 +10,7 @@ import click
 from flask import Flask, current_app
 from sqlalchemy import Engine, create_engine, event, inspect, select
 
-from .schema import MIGRATIONS, schema_version
+from .schema import MIGRATIONS, create_schema_version, schema_version
 
 
 def make_engine(url: str) -> Engine:
@@ -57,7 +57,8 @@ def current_version(engine: Engine) -> int:
 
 def upgrade(engine: Engine) -> list[str]:
     """Apply every migration not yet applied, each in its own transaction; returns what ran."""
-    schema_version.create(engine, checkfirst=True)
+    with engine.begin() as conn:
+        create_schema_version(conn)
     done = current_version(engine)
     applied = []
     for version, description, step in MIGRATIONS:

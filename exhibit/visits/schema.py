@@ -2,6 +2,13 @@
 
 Schema changes are numbered steps in :data:`MIGRATIONS`, applied in order by ``exhibit db upgrade``;
 the ``schema_version`` table says which have run.
+
+``metadata`` and its tables are the current schema, the one the app reads and writes. The
+migration steps never create tables from them: each step keeps its own frozen copy of the tables as
+they were when it shipped (``_MIGRATION_1_TABLES``...), so declaring a new column on a table below
+changes no step that has shipped. A schema change is therefore two edits: the table here, and a new
+step that makes the same change to existing databases (tests/test_schema.py checks that an empty
+database brought through every step ends up with exactly the tables of ``metadata``).
 """
 
 from __future__ import annotations
@@ -146,15 +153,119 @@ schema_version = Table(
 )
 
 
+# -- migration steps ------------------------------------------------------------------------------
+# Each step is frozen: it creates tables from its own MetaData, written out as the step shipped,
+# never from `metadata` above (which moves on with the app). Never edit a step, or its tables, once
+# it has shipped; change the current table above and add a step that makes the same change.
+
+# Bookkeeping for `upgrade` (exhibit/visits/db.py): which steps have run. As first shipped.
+_SCHEMA_VERSION_TABLES = MetaData()
+Table(
+    "schema_version", _SCHEMA_VERSION_TABLES,
+    Column("version", Integer, primary_key=True),
+    Column("applied_at", DateTime(timezone=True), nullable=False),
+)
+
+
+def create_schema_version(connection) -> None:
+    """Create the ``schema_version`` table if it is missing (before any step runs)."""
+    _SCHEMA_VERSION_TABLES.create_all(connection, checkfirst=True)
+
+
+# Migration 1, as shipped (commit f6cb15e). `users` has no session_epoch yet: migration 3 adds it.
+_MIGRATION_1_TABLES = MetaData()
+Table(
+    "events", _MIGRATION_1_TABLES,
+    Column("id", String(36), primary_key=True),
+    Column("kind", String(32), nullable=False),
+    Column("occurred_at", DateTime(timezone=True), nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("day", Date, nullable=False),
+    Column("surface", String(16), nullable=False),
+    Column("lang", String(8)),
+    Column("panel", String(80)),
+    Column("kiosk_id", String(64)),
+    Column("session_id", String(36)),
+    Column("channel", String(32)),
+    Column("dwell_ms", BigInteger),
+    Column("visitor", String(32)),
+    Column("data", Text),
+    Index("ix_events_day_kind", "day", "kind"),
+)
+Table(
+    "salts", _MIGRATION_1_TABLES,
+    Column("day", Date, primary_key=True),
+    Column("salt", String(64), nullable=False),
+)
+Table(
+    "users", _MIGRATION_1_TABLES,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(80), nullable=False, unique=True),
+    Column("password_hash", String(255), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("organisation", String(40)),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+Table(
+    "channel_reports", _MIGRATION_1_TABLES,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("channel", String(32), nullable=False),
+    Column("day", Date, nullable=False),
+    Column("reads", BigInteger, nullable=False),
+    Column("source", Text, nullable=False),
+    Column("entered_by", String(80), nullable=False),
+    Column("entered_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("channel", "day", name="uq_channel_reports_channel_day"),
+)
+Table(
+    "photos", _MIGRATION_1_TABLES,
+    Column("id", String(36), primary_key=True),
+    Column("caption", Text, nullable=False),
+    Column("taken_on", Date),
+    Column("width", Integer, nullable=False),
+    Column("height", Integer, nullable=False),
+    Column("bytes", Integer, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("uploaded_by", String(80), nullable=False),
+    Column("uploaded_at", DateTime(timezone=True), nullable=False),
+)
+
+
 def _create_initial(connection) -> None:
-    metadata.create_all(connection, tables=[events, salts, users, channel_reports, photos])
+    _MIGRATION_1_TABLES.create_all(connection)
 
 
 APPEND_ONLY = ("review_decisions", "review_snapshots")
 
+# Migration 2, as shipped (commit b5b3658).
+_MIGRATION_2_TABLES = MetaData()
+Table(
+    "review_decisions", _MIGRATION_2_TABLES,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("panel", String(80), nullable=False),
+    Column("version", String(64), nullable=False),
+    Column("organisation", String(40), nullable=False),
+    Column("reviewer", String(80), nullable=False),
+    Column("action", String(16), nullable=False),
+    Column("comment", Text),
+    Column("decided_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("panel", "version", "organisation", name="uq_review_decisions_once"),
+    Index("ix_review_decisions_panel", "panel", "version"),
+)
+Table(
+    "review_snapshots", _MIGRATION_2_TABLES,
+    Column("panel", String(80), primary_key=True),
+    Column("version", String(64), primary_key=True),
+    Column("section", String(40), nullable=False),
+    Column("data", Text, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("taken_at", DateTime(timezone=True), nullable=False),
+)
+
 
 def _create_review(connection) -> None:
-    metadata.create_all(connection, tables=[review_decisions, review_snapshots])
+    _MIGRATION_2_TABLES.create_all(connection)
     # The database refuses to change or remove a review record, whoever asks: the app has no
     # UPDATE or DELETE for these tables, and a mistaken script cannot rewrite the trail either.
     if connection.dialect.name == "postgresql":
@@ -196,14 +307,30 @@ def _append_only_triggers(connection, table: str, message: str) -> None:
                 f"BEGIN SELECT RAISE(ABORT, '{message}'); END")
 
 
+# Migration 3, as shipped (commit 38b60a4).
+_MIGRATION_3_TABLES = MetaData()
+Table(
+    "audit_events", _MIGRATION_3_TABLES,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor", String(80), nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("target", Text),
+    Column("detail", Text),
+    Column("address", String(64)),
+    Index("ix_audit_events_at", "at"),
+)
+
+
 def _create_staff_audit(connection) -> None:
-    # Migration 1 makes `users` from the current metadata, so a database created after this
-    # column was declared has it already; older ones get it here.
+    # Migration 1 never makes users.session_epoch: this step adds it. The check is only for the
+    # databases created between commit 38b60a4 and the freezing of the steps, when migration 1
+    # still built `users` from the current `metadata` and so made the column already.
     columns = {c["name"] for c in inspect(connection).get_columns("users")}
     if "session_epoch" not in columns:
         connection.exec_driver_sql(
             "ALTER TABLE users ADD COLUMN session_epoch INTEGER NOT NULL DEFAULT 0")
-    metadata.create_all(connection, tables=[audit_events])
+    _MIGRATION_3_TABLES.create_all(connection)
     _append_only_triggers(connection, "audit_events", "the audit trail is append-only")
 
 
