@@ -210,6 +210,15 @@ class SecurityHeaders:
         """The policy headers of a response (for answers made outside Flask: the page cache)."""
         return self.headers[policy_name(mimetype, endpoint, blueprint, path)]
 
+    def response_headers(self, mimetype: str, endpoint: str | None, blueprint: str | None,
+                         path: str, *, secure: bool = False) -> dict[str, str]:
+        """Every security header the app sends on such a response: its policy's and those all
+        responses share, HSTS when ``secure``. For servers outside the app (the kiosk bundle's)."""
+        headers = {**self.headers_for(mimetype, endpoint, blueprint, path), **COMMON_HEADERS}
+        if secure:
+            headers["Strict-Transport-Security"] = HSTS
+        return headers
+
     def after_request(self, response: Response) -> Response:
         """Set the policy of the Flask response to this request."""
         response.headers.update(self.headers[policy_name(response.mimetype, request.endpoint,

@@ -1,7 +1,8 @@
 """``exhibit kiosk bundle``: the kiosk as a folder that runs from a USB stick in a hall with no
 server. Every file the kiosk's offline copy holds is rendered by the app itself (so the bundle
 shows exactly what the server would) and written under ``site/``; ``serve.py`` serves it on the
-kiosk PC and keeps the visit log in ``visits.jsonl`` for ``exhibit import visits``."""
+kiosk PC, with the security headers of ``exhibit/security.py`` (``security-headers.json``), and
+keeps the visit log in ``visits.jsonl`` for ``exhibit import visits``."""
 
 from __future__ import annotations
 
@@ -18,6 +19,26 @@ from .blueprint import precache_urls
 
 HERE = Path(__file__).resolve().parent
 HALL = Path(__file__).resolve().parents[2] / "kiosk"
+
+
+# The kinds of response serve.py sends, each as the app would see it (type, endpoint, blueprint,
+# path), so that exhibit/security.py picks their headers: the one place the policies are written.
+SERVED_KINDS = {
+    "page": ("text/html", "kiosk.kiosk", "kiosk", "/kiosk/"),
+    "worker": ("text/javascript", "kiosk.service_worker", "kiosk", "/kiosk/sw.js"),
+    "json": ("application/json", "api.panels", "api", "/api/v1/panels"),
+    "file": ("application/octet-stream", None, None, "/static/"),
+    "pdf": ("application/pdf", None, None, "/media/"),
+    "error": ("text/plain", None, None, "/kiosk/"),
+}
+SECURITY_HEADERS = "security-headers.json"
+
+
+def security_headers() -> dict[str, dict[str, str]]:
+    """The security headers of each kind of response of serve.py, as the app sends them; no HSTS:
+    the bundle is served over plain HTTP on 127.0.0.1."""
+    security = current_app.extensions["exhibit.security"]
+    return {kind: security.response_headers(*request) for kind, request in SERVED_KINDS.items()}
 
 
 def _target(site: Path, url: str) -> Path:
@@ -52,6 +73,11 @@ def write_bundle(out: Path, kiosk_id: str) -> int:
     # The service worker downloads this list; in the bundle the shell is this kiosk's page.
     (site / "kiosk" / "precache.json").write_text(json.dumps({"version": version, "urls": urls}))
     shutil.copy(HERE / "bundle_server.py", out / "serve.py")
+    # Next to site/, not in it: serve.py reads it at start, and never serves it.
+    (out / SECURITY_HEADERS).write_text(json.dumps({
+        "about": "Written by `exhibit kiosk bundle` from exhibit/security.py: the headers serve.py "
+                 "adds to each kind of response. Make the bundle again rather than edit this.",
+        "kinds": security_headers()}, indent=2) + "\n", encoding="utf-8")
     if (HALL / "launch-chromium.sh").exists():
         shutil.copy(HALL / "launch-chromium.sh", out / "launch-chromium.sh")
     (out / "README.txt").write_text(

@@ -7,6 +7,11 @@ then open http://127.0.0.1:8000/kiosk/?kiosk=<id> full screen (launch-chromium.s
 Visit events are appended to visits.jsonl next to this file, one per line, each id once; bring
 that file back and load it with `exhibit import visits visits.jsonl` (duplicates are ignored).
 
+Every response carries the security headers the exhibit server would send for its kind (page,
+service worker, JSON, file, PDF, error), read at start from security-headers.json, which
+`exhibit kiosk bundle` writes from exhibit/security.py. Without that file (a bundle made by an
+older version) a strict minimum is sent instead, and the server says so.
+
 Python standard library only: it runs on any mini-PC with python3.
 """
 
@@ -16,6 +21,7 @@ import argparse
 import json
 import mimetypes
 import os
+import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -24,10 +30,42 @@ from urllib.parse import parse_qs, urlsplit
 HERE = Path(__file__).resolve().parent
 SITE = HERE / "site"
 LOG = HERE / "visits.jsonl"
+HEADERS_FILE = HERE / "security-headers.json"
 MAX_BODY = 1_000_000  # the server's own limit for a batch
 mimetypes.add_type("text/vtt", ".vtt")
 mimetypes.add_type("text/javascript", ".js")
 mimetypes.add_type("image/webp", ".webp")
+
+
+# The kinds of response, and what each gets when security-headers.json is missing: nothing may
+# frame, sniff or plug in; everything else only from this server.
+KINDS = ("page", "worker", "json", "file", "pdf", "error")
+MINIMUM = {
+    "Content-Security-Policy": "default-src 'self'; object-src 'none'; base-uri 'none'; "
+                               "frame-ancestors 'none'",
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+
+
+def load_security_headers(path: Path) -> dict[str, dict[str, str]]:
+    """The headers of each kind of response, from ``path``; the minimum (said on stderr) when the
+    file is missing or unreadable, or for a kind it does not name."""
+    try:
+        kinds = json.loads(path.read_text(encoding="utf-8"))["kinds"]
+        if not all(isinstance(headers, dict) and all(
+                isinstance(name, str) and isinstance(value, str) and "\n" not in value + name
+                and "\r" not in value + name for name, value in headers.items())
+                for headers in kinds.values()):
+            raise ValueError("not a table of header names and values")
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
+        why = "missing" if isinstance(error, FileNotFoundError) else f"unreadable ({error!r})"
+        print(f"serve.py: {path} {why}: sending only a strict minimum of security "
+              "headers — make the bundle again with `exhibit kiosk bundle`", file=sys.stderr,
+              flush=True)
+        kinds = {}
+    return {kind: dict(kinds.get(kind) or MINIMUM) for kind in KINDS}
 
 
 class VisitLog:
@@ -64,8 +102,24 @@ class VisitLog:
 
 class Handler(BaseHTTPRequestHandler):
     log: VisitLog
+    security: dict[str, dict[str, str]] = {kind: MINIMUM for kind in KINDS}
+    server_version = "exhibit-kiosk-bundle"  # no Python version in the Server header
+    sys_version = ""
+    kind = "error"  # of the response being sent: which security headers it gets
 
-    def _send(self, status: int, body: bytes, content_type: str, headers: dict | None = None):
+    def end_headers(self):
+        """Every response, http.server's own errors too, gets the headers of its kind."""
+        for name, value in self.security[self.kind].items():
+            self.send_header(name, value)
+        super().end_headers()
+
+    def send_error(self, code, message=None, explain=None):
+        self.kind = "error"
+        super().send_error(code, message, explain)
+
+    def _send(self, status: int, body: bytes, content_type: str, headers: dict | None = None,
+              kind: str = "error"):
+        self.kind = kind
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
@@ -92,31 +146,50 @@ class Handler(BaseHTTPRequestHandler):
         return target
 
     def do_GET(self):  # noqa: N802 - http.server's naming
-        if urlsplit(self.path).path == "/healthz":
-            return self._send(200, b'{"status": "ok"}', "application/json")
+        path = urlsplit(self.path).path
+        if path == "/healthz":
+            return self._send(200, b'{"status": "ok"}', "application/json", kind="json")
         target = self._file_for(self.path)
         if target is None:
             return self._send(404, b"not found", "text/plain")
         data = target.read_bytes()
-        kind = "application/json" if target.suffix == ".json" else (
+        kind = {".html": "page", ".json": "json", ".pdf": "pdf"}.get(target.suffix, "file")
+        if path == "/kiosk/sw.js":
+            kind = "worker"
+        content_type = "application/json" if target.suffix == ".json" else (
             mimetypes.guess_type(target.name)[0] or "application/octet-stream")
         if target.suffix == ".html":
-            kind = "text/html; charset=utf-8"
+            content_type = "text/html; charset=utf-8"
         range_header = self.headers.get("Range", "")
         if range_header.startswith("bytes="):
             start_text, _, end_text = range_header[6:].partition("-")
-            start = int(start_text or 0)
-            end = min(int(end_text) if end_text else len(data) - 1, len(data) - 1)
-            return self._send(206, data[start:end + 1], kind, {
-                "Content-Range": f"bytes {start}-{end}/{len(data)}", "Accept-Ranges": "bytes"})
-        return self._send(200, data, kind)
+            try:
+                if start_text:
+                    start = int(start_text)
+                    end = min(int(end_text) if end_text else len(data) - 1, len(data) - 1)
+                else:  # bytes=-N: the last N bytes
+                    start, end = max(len(data) - int(end_text), 0), len(data) - 1
+            except ValueError:  # not a range we read: the whole file, as RFC 9110 allows
+                return self._send(200, data, content_type, kind=kind)
+            if start < 0 or start > end:
+                return self._send(416, b"range not satisfiable", "text/plain",
+                                  {"Content-Range": f"bytes */{len(data)}"})
+            return self._send(206, data[start:end + 1], content_type, {
+                "Content-Range": f"bytes {start}-{end}/{len(data)}", "Accept-Ranges": "bytes"},
+                kind=kind)
+        return self._send(200, data, content_type, kind=kind)
 
     do_HEAD = do_GET
 
     def do_POST(self):  # noqa: N802
         if urlsplit(self.path).path != "/api/v1/events":
             return self._send(404, b"not found", "text/plain")
-        length = int(self.headers.get("Content-Length") or 0)
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            length = -1
+        if length < 0:
+            return self._send(400, b'{"error": "bad Content-Length"}', "application/json")
         if length > MAX_BODY:
             return self._send(413, b'{"error": "body too large"}', "application/json")
         try:
@@ -127,7 +200,7 @@ class Handler(BaseHTTPRequestHandler):
             return self._send(400, b'{"error": "expected {\\"events\\": [...]}"}', "application/json")
         results = self.log.add(events)
         body = json.dumps({"results": results}).encode()
-        return self._send(200, body, "application/json")
+        return self._send(200, body, "application/json", kind="json")
 
     def log_message(self, *args):  # quiet: a kiosk has nobody reading its console
         pass
@@ -139,6 +212,7 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     args = parser.parse_args()
     Handler.log = VisitLog(LOG)
+    Handler.security = load_security_headers(HEADERS_FILE)
     server = ThreadingHTTPServer((args.host, args.port), Handler)
     print(f"exhibit kiosk bundle on http://{args.host}:{server.server_port}/kiosk/  "
           f"(visits → {LOG})", flush=True)
