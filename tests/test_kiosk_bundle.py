@@ -116,6 +116,10 @@ def test_every_answer_of_the_bundle_server_carries_the_apps_security_headers(bun
          400),
         ("bad length", "POST", "/api/v1/events", None, {"Content-Length": "many"}, 400),
         ("too large", "POST", "/api/v1/events", None, {"Content-Length": "2000000"}, 413),
+        # a body actually sent: the client reads the 413 (the sender then splits its batch),
+        # not a connection reset that looks like a network failure
+        ("too large, sent", "POST", "/api/v1/events", b" " * 3_000_000,
+         {"Content-Type": "application/json"}, 413),
         ("other POST", "POST", "/kiosk/", b"{}", {}, 404),
         ("http.server's own error", "PUT", "/kiosk/", b"{}", {}, 501),
     ]

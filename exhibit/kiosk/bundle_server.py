@@ -191,7 +191,25 @@ class Handler(BaseHTTPRequestHandler):
         if length < 0:
             return self._send(400, b'{"error": "bad Content-Length"}', "application/json")
         if length > MAX_BODY:
-            return self._send(413, b'{"error": "body too large"}', "application/json")
+            # Read the body (up to a few times the limit) before refusing it: answering on a
+            # connection with unread data makes the kernel reset it, and the kiosk would see a
+            # network failure instead of the 413 that tells it to send smaller batches.
+            # A client that announces a body and does not send it gets its answer after a second.
+            self.close_connection = True
+            remaining = length if length <= 8 * MAX_BODY else 0
+            self.connection.settimeout(1.0)
+            try:
+                while remaining > 0:
+                    chunk = self.rfile.read(min(remaining, 1 << 16))
+                    if not chunk:
+                        break
+                    remaining -= len(chunk)
+            except TimeoutError:
+                pass
+            finally:
+                self.connection.settimeout(None)
+            return self._send(413, b'{"error": "body too large"}', "application/json",
+                              {"Connection": "close"})
         try:
             payload = json.loads(self.rfile.read(length))
             events = payload["events"]
