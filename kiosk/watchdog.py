@@ -26,7 +26,9 @@ DEVTOOLS = os.environ.get("EXHIBIT_KIOSK_DEVTOOLS", "http://127.0.0.1:9222")
 SERVER = os.environ.get("EXHIBIT_KIOSK_SERVER", "http://127.0.0.1:5000")
 # The page writes its heartbeat every 10 s; three missed beats mean it is hung, not just busy.
 STALE_AFTER_S = 35
-HEARTBEAT = re.compile(r"exhibit kiosk \S+ \u2665 (\d+)")
+# The page's title ends with "♥ <unix time>" (it begins with the exhibition's name, for screen
+# readers; older kiosk pages wrote "exhibit kiosk <id> ♥ <time>", which matches too).
+HEARTBEAT = re.compile(r"\u2665 (\d+)\s*$")
 
 
 def _get(url: str, timeout: float = 5.0):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -55,6 +56,9 @@ def test_the_kiosk_works_with_the_network_cut(browser, live_server, api_manifest
     for lang in LANGS:
         page.click(f"button.k-lang[data-lang={lang}]")
         page.wait_for_function(f"() => window.exhibitKiosk.state.lang === '{lang}'")
+        # A screen reader reads the exhibition's name first; the watchdog's beat comes last.
+        assert re.fullmatch(re.escape(api_manifests[lang]["title"]) + r" · \S+ \u2665 \d+", page.title()), \
+            page.title()
         for panel in api_manifests[lang]["panels"]:
             page.evaluate("slug => window.exhibitKiosk.show(slug)", panel["slug"])
             article = page.wait_for_selector(f"article[data-slug='{panel['slug']}']")

@@ -44,6 +44,10 @@ def fake_devtools(targets):
      "restart", "no heartbeat"),
     ([{"type": "page", "url": "http://x/kiosk/?kiosk=a", "title": "exhibit kiosk a \u2665 1090"}],
      "ok", "kiosk page alive"),
+    ([{"type": "page", "url": "http://x/kiosk/?kiosk=a", "title": "Less mercury \u00b7 a \u2665 1090"}],
+     "ok", "kiosk page alive"),
+    ([{"type": "page", "url": "http://x/kiosk/?kiosk=a", "title": "\u2665 1090 is not at the end"}],
+     "restart", "no heartbeat"),
 ])
 def test_verdicts(targets, verdict, why, live_server):
     server = fake_devtools(targets)
