@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from exhibit.visits.schema import events
 
 from .conftest import make_app
+from .test_paths import SECRET_MARKERS, TRAVERSALS, raw_get
 from .test_security_headers import RECORD_VIOLATIONS
 
 # The headers exhibit/security.py gives every response, and HSTS, which plain HTTP must not have.
@@ -111,6 +112,9 @@ def test_every_answer_of_the_bundle_server_carries_the_apps_security_headers(bun
         ("health", "GET", "/healthz", None, {}, 200),
         ("missing page", "GET", "/kiosk/nothing-here.html", None, {}, 404),
         ("out of the bundle", "GET", "/../security-headers.json", None, {}, 404),
+        ("NUL in a language", "GET", "/api/v1/panels?lang=%00", None, {}, 404),
+        ("path in a language", "GET", "/api/v1/panels?lang=../../security-headers", None, {},
+         404),
         ("events", "POST", "/api/v1/events", event, {"Content-Type": "application/json"}, 200),
         ("bad events", "POST", "/api/v1/events", b"{broken", {"Content-Type": "application/json"},
          400),
@@ -151,6 +155,18 @@ def test_every_answer_of_the_bundle_server_carries_the_apps_security_headers(bun
         assert policy(answers[label])["default-src"] == "'none'", label
     saved = (bundle / "visits.jsonl").read_text().splitlines()
     assert [json.loads(line)["id"] for line in saved] == ["not-an-event-but-an-id"]
+
+
+def test_no_traversal_reaches_a_file_outside_the_bundle_site(bundle):
+    """The app's list of traversal attempts, against the USB stick's server: each gets a clear
+    4xx with the headers, never a file from outside site/ and never a dropped connection."""
+    with serving(bundle) as port:
+        for template in TRAVERSALS:
+            path = template.format(version="v")
+            status, body = raw_get(f"http://127.0.0.1:{port}", path)
+            assert status in (400, 404), (path, status)
+            for marker in (*SECRET_MARKERS, b"frame-ancestors"):  # security-headers.json
+                assert marker not in body, (path, marker)
 
 
 def test_an_old_bundle_without_the_headers_file_gets_a_strict_minimum(bundle, tmp_path):

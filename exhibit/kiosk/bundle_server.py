@@ -21,6 +21,7 @@ import argparse
 import json
 import mimetypes
 import os
+import re
 import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -31,6 +32,7 @@ HERE = Path(__file__).resolve().parent
 SITE = HERE / "site"
 LOG = HERE / "visits.jsonl"
 HEADERS_FILE = HERE / "security-headers.json"
+LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")  # zh, en, fr, zh-Hant
 MAX_BODY = 1_000_000  # the server's own limit for a batch
 mimetypes.add_type("text/vtt", ".vtt")
 mimetypes.add_type("text/javascript", ".js")
@@ -137,11 +139,16 @@ class Handler(BaseHTTPRequestHandler):
             path = "/kiosk/index.html"
         elif path == "/api/v1/panels":
             lang = parse_qs(parts.query).get("lang", [""])[0]
+            if not LANGUAGE_TAG.fullmatch(lang):  # a language tag, never a piece of a path
+                return None
             path = f"/api/v1/panels.{lang}.json"
         elif path == "/kiosk/precache.json":
             path = "/kiosk/precache.json"
-        target = (SITE / path.lstrip("/")).resolve()
-        if not target.is_relative_to(SITE) or not target.is_file():  # no ../ out of the bundle
+        try:
+            target = (SITE / path.lstrip("/")).resolve()
+            if not target.is_relative_to(SITE) or not target.is_file():  # no ../ out of the bundle
+                return None
+        except (OSError, ValueError):  # a NUL byte, a name too long: no such file
             return None
         return target
 
