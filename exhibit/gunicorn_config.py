@@ -10,6 +10,7 @@ workers per core keep both cores busy while one worker waits on a database commi
 from __future__ import annotations
 
 import os
+import sys
 import time
 
 # The app: exhibit's factory, reading its settings from instance/exhibit.cfg and EXHIBIT_* variables.
@@ -53,6 +54,29 @@ control_socket_disable = True
 accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("EXHIBIT_LOG_LEVEL", "info")
+
+
+def on_starting(server) -> None:
+    """Checks before serving anyone. Refuses to start while a staff account still has the demo's
+    published password; warns when the rate limits are counted by each worker alone."""
+    from exhibit.review.demo import accounts_with_demo_password
+    from exhibit.wsgi import app
+
+    exposed = accounts_with_demo_password(app)
+    if exposed:
+        server.log.error(
+            "refusing to start: the account(s) %s still have the demo password published in the "
+            "README; run `exhibit users set-password NAME` or `exhibit users deactivate NAME` "
+            "for each", ", ".join(exposed))
+        sys.exit(3)
+    config = app.config
+    if (server.cfg.workers > 1 and config["RATELIMIT_ENABLED"]
+            and config["RATELIMIT_STORAGE_URI"].startswith("memory://")):
+        server.log.warning(
+            "rate limits are counted in each of the %d workers alone, so up to %d times "
+            "LOGIN_RATE_LIMIT (%s) and EVENTS_RATE_LIMIT get through; set RATELIMIT_STORAGE_URI "
+            "to a Redis server (README, \"Scaling out\") to share the counts",
+            server.cfg.workers, server.cfg.workers, config["LOGIN_RATE_LIMIT"])
 
 
 def post_fork(server, worker) -> None:

@@ -4,8 +4,9 @@ Rates: storage is memory in one process; with several workers set ``RATELIMIT_ST
 (e.g. ``redis://localhost:6379``) so they share the counts. Sign-in is limited per address and
 per account name (``LOGIN_RATE_LIMIT``), answering 429 with ``Retry-After``.
 
-Bodies: every request that may carry one is limited before anything reads it — a photo upload to
-``MAX_UPLOAD_BYTES`` (plus room for its caption), any other form or file to ``MAX_FORM_BYTES``;
+Bodies: every request that may carry one is limited before anything reads it — a photo upload by
+someone allowed to add photos to ``MAX_UPLOAD_BYTES`` (plus room for its caption), any other form
+or file to ``MAX_FORM_BYTES``;
 Flask's ``MAX_FORM_MEMORY_SIZE`` and ``MAX_FORM_PARTS`` bound the text fields and their number.
 Werkzeug answers 413 past a limit (the staff area shows a page saying what the limits are).
 The events API checks its own limit (``EVENTS_MAX_BYTES``) and answers in JSON.
@@ -31,12 +32,21 @@ def login_account_key() -> str:
     return "account:" + (request.form.get("name") or "").strip().lower()[:80]
 
 
+def _may_upload() -> bool:
+    # Only someone signed in with the right to add photos may make the server read a photo-sized
+    # body; anyone else gets the small form limit (and then the sign-in page or a 403).
+    from .staff.auth import current_user
+
+    user = current_user()
+    return user is not None and user.can("photos")
+
+
 def limit_request_body() -> None:
     """Set this request's body limit from its endpoint (before the CSRF check reads the form)."""
     if request.endpoint in OWN_LIMIT_ENDPOINTS:
         return
     config = current_app.config
-    if request.endpoint in UPLOAD_ENDPOINTS:
+    if request.endpoint in UPLOAD_ENDPOINTS and _may_upload():
         request.max_content_length = config["MAX_UPLOAD_BYTES"] + UPLOAD_MARGIN
     else:
         request.max_content_length = config["MAX_FORM_BYTES"]

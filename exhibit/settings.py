@@ -91,8 +91,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("RATELIMIT_ENABLED", True,
             "Rate limits on login and events. Benchmarks turn them off to measure raw capacity."),
     Setting("LOGIN_RATE_LIMIT", "10 per 15 minutes",
-            "Failed-or-not login attempts allowed per address and per account name: slows password "
-            "guessing to a crawl without locking a real user out for long."),
+            "Failed sign-ins allowed per address and per account name (a successful one does not "
+            "count): slows password guessing to a crawl without locking a real user out for long."),
     Setting("SESSION_COOKIE_SECURE", True,
             "Staff session cookies only over HTTPS (browsers also allow them on http://localhost). "
             "Set False only for a test server reached over plain HTTP on another host."),

@@ -124,6 +124,72 @@ def test_sign_in_is_throttled_per_address_and_per_account(visit_app, accounts):
     assert _login_from(visit_app, "ed", "10.0.3.1", PASSWORD).status_code == 302
 
 
+def test_only_failed_sign_ins_count_and_a_throttle_is_audited_once(visit_app, accounts):
+    visit_app.config.update(LOGIN_RATE_LIMIT="3 per minute", WTF_CSRF_ENABLED=False)
+    # The owner signing in again and again is never locked out.
+    codes = [_login_from(visit_app, "ed", "10.1.0.1", PASSWORD).status_code for _ in range(6)]
+    assert codes == [302] * 6
+    # Failures do count; once throttled, more attempts add no line to the audit trail.
+    codes = [_login_from(visit_app, "vera", "10.1.1.1").status_code for _ in range(8)]
+    assert codes == [401] * 3 + [429] * 5
+    throttled = audit_rows(visit_app, "sign_in_throttled")
+    assert len(throttled) == 1
+    assert throttled[0].actor == "vera" and throttled[0].address == "10.1.1.1"
+    assert throttled[0].detail in ("too many failed sign-ins for this address",
+                                   "too many failed sign-ins for this account")
+
+
+def test_a_refused_request_is_in_the_audit_trail(staff, visit_app):
+    staff.login("vera")  # a viewer
+    assert staff.get("/staff/audit.csv").status_code == 403
+    assert staff.post("/staff/channels", {"channel": "weibo", "date": "2026-11-01",
+                                          "reads": "1", "source": "x",
+                                          "csrf_token": staff.token("/staff/")},
+                      token=False).status_code == 403
+    refused = audit_rows(visit_app, "access_refused")
+    assert [(r.actor, r.target, r.detail) for r in refused] == [
+        ("vera", "/staff/audit.csv", "needs users"), ("vera", "/staff/channels", "needs channels")]
+    assert not audit_rows(visit_app, "channel_figures_saved")
+
+
+def test_a_closed_account_cannot_sign_in_and_its_sessions_end(staff, visit_app):
+    runner = visit_app.test_cli_runner()
+    staff.login("ed")
+    assert staff.get("/staff/").status_code == 200
+    result = runner.invoke(args=["users", "deactivate", "ed"])
+    assert result.exit_code == 0, result.output
+    assert staff.get("/staff/").status_code == 302  # the open session ended
+    response = staff.login("ed")
+    assert response.status_code == 401
+    assert "The name or the password is wrong." in response.get_data(as_text=True)
+    listing = runner.invoke(args=["users", "list"]).output
+    assert re.search(r"^ed\s+editor  \(closed\)$", listing, re.M), listing
+    assert re.search(r"^rita\s+reviewer of unido$", listing, re.M), listing
+    assert runner.invoke(args=["users", "activate", "ed"]).exit_code == 0
+    assert staff.login("ed").status_code == 302
+    assert "nobody" in runner.invoke(args=["users", "deactivate", "nobody"]).output
+    rows = [(r.action, r.target) for r in audit_rows(visit_app)
+            if r.action in ("user_deactivated", "user_activated")]
+    assert rows == [("user_deactivated", "ed"), ("user_activated", "ed")]
+
+
+def test_exports_and_imports_from_the_command_line_are_audited(visit_app, tmp_path):
+    runner = visit_app.test_cli_runner()
+    out = tmp_path / "visits.csv"
+    result = runner.invoke(args=["export", "visits", "--out", str(out), "--from", "2026-11-01",
+                                 "--kind", "page_view"])
+    assert result.exit_code == 0, result.output
+    log = tmp_path / "visits.jsonl"
+    log.write_text('{"not": "an event"}\n', encoding="utf-8")
+    assert runner.invoke(args=["import", "visits", str(log)]).exit_code == 0
+    exported, imported = audit_rows(visit_app, "export_visits")[-1], \
+        audit_rows(visit_app, "import_visits")[-1]
+    assert exported.actor.startswith("command line") and exported.address is None
+    assert exported.target == str(out.resolve())
+    assert exported.detail == "format=csv&from=2026-11-01&kind=page_view"
+    assert imported.target == str(log.resolve()) and imported.detail == "1 rejected"
+
+
 # -- no account enumeration -------------------------------------------------------------------------
 
 def test_unknown_name_and_wrong_password_look_and_take_the_same(staff, visit_app, monkeypatch):
@@ -375,6 +441,24 @@ def test_bodies_over_the_limits_get_a_clear_413(staff, visit_app, tmp_path):
                           content_type="multipart/form-data")
     assert response.status_code == 413
     assert not audit_rows(visit_app, "channel_figures_saved")
+
+
+def test_only_those_who_may_add_photos_may_send_a_photo_sized_body(staff, visit_app):
+    """Otherwise anyone could make the server read MAX_UPLOAD_BYTES per request."""
+    visit_app.config.update(MAX_UPLOAD_BYTES=200_000, MAX_FORM_BYTES=50_000)
+    photo = _jpeg((300, 300)) + b"\0" * 100_000  # over the form limit, under the photo limit
+
+    def upload_with_token_from(client, page):
+        return client.post("/staff/photos", {"photo": (io.BytesIO(photo), "p.jpg"),
+                                             "caption": "x", "csrf_token": client.token(page)},
+                           token=False, content_type="multipart/form-data")
+
+    assert upload_with_token_from(Staff(visit_app), "/staff/login").status_code == 413
+    staff.login("vera")  # a viewer
+    assert upload_with_token_from(staff, "/staff/").status_code == 413
+    editor = Staff(visit_app)
+    editor.login("ed")
+    assert _upload(editor, photo).status_code != 413
 
 
 # -- no state change on GET -------------------------------------------------------------------------

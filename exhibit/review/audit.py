@@ -32,10 +32,20 @@ STAFF_ACTIONS = {
     "role_changed": "an account's role or organisation was changed",
     "password_set": "an account's password was set (its sessions ended)",
     "sessions_ended": "every session of an account was ended from the command line",
+    "user_deactivated": "an account was closed: it can no longer sign in (its sessions ended)",
+    "user_activated": "a closed account was opened again",
     "sign_in": "a staff member signed in",
     "sign_in_failed": "a sign-in was refused (detail: why; the person was only told it failed)",
+    "sign_in_throttled": "sign-ins were refused for a while after too many failures (detail: for "
+                         "the address or for the account; once per window)",
+    "access_refused": "a signed-in account asked for something its role does not allow (403)",
     "sign_out": "a staff member signed out (every session of the account ended)",
-    "export_visits": "the visit log was downloaded (detail: the filters)",
+    "export_visits": "the visit log was downloaded, or written from the command line (detail: "
+                     "the filters)",
+    "export_report": "the summary report was written from the command line (target: the file)",
+    "export_record": "the whole record ZIP was written from the command line (target: the file)",
+    "import_visits": "visit logs were imported from files (detail: how many stored, duplicate, "
+                     "rejected)",
     "download_report": "the summary report PDF was downloaded",
     "download_record": "the whole record ZIP was downloaded (print=1: with the print files)",
     "download_staff_audit": "this audit trail was downloaded",

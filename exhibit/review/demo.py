@@ -13,7 +13,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from ..contentstore import get_store
-from ..staff.accounts import User, create_account
+from ..staff.accounts import User, create_account, password_matches
 from ..visits.db import get_engine
 from ..visits.schema import users
 from .decisions import ReviewError, decide
@@ -28,6 +28,10 @@ DEMO_SENT_BACK = ("case-gold-catalyst", "unido",
                   "laboratory to the plant\" to what the sources establish, before UNIDO can "
                   "approve it.")
 DEMO_ADMIN = "admin"
+# The demo accounts' password, published in the README and typed by scripts/demo: anyone may know
+# it, so a production server refuses to start while an account still has it
+# (:func:`accounts_with_demo_password`).
+DEMO_PASSWORD = "exhibit-demo-review"
 
 
 def reviewer_name(organisation: str) -> str:
@@ -121,3 +125,12 @@ def seed_demo(app: Flask, password: str) -> tuple[Accounts, int]:
             decide(app, reviewers[org], slug, panel.version, SEND_BACK, comment)
             made += 1
     return accounts, made
+
+
+def accounts_with_demo_password(app: Flask) -> list[str]:
+    """The open accounts whose password is the published :data:`DEMO_PASSWORD` (slow on purpose:
+    one password check per open account, a fraction of a second each)."""
+    with get_engine(app).connect() as conn:
+        rows = conn.execute(select(users.c.name, users.c.password_hash)
+                            .where(users.c.active.is_(True)).order_by(users.c.name)).all()
+    return [row.name for row in rows if password_matches(row.password_hash, DEMO_PASSWORD)]

@@ -6,7 +6,6 @@ Every change to an account is written with its line of the audit trail (``store.
 from __future__ import annotations
 
 import functools
-import getpass
 import gzip
 from dataclasses import dataclass, field
 from importlib import resources
@@ -16,6 +15,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..visits import store
 from ..visits.schema import users
+from ..visits.store import command_line_actor
 
 ROLES = ("viewer", "editor", "reviewer", "admin")
 # What each role may do. Views ask for a capability, never for a role name.
@@ -74,14 +74,6 @@ def check_password_rules(password: str, name: str) -> None:
         raise AccountError("this password is too common or too easy to guess; choose another")
 
 
-def command_line_actor() -> str:
-    """Who acts from the command line, for the audit trail: the system user, when known."""
-    try:
-        return f"command line ({getpass.getuser()})"
-    except (OSError, KeyError):  # no login name in a bare container
-        return "command line"
-
-
 def _check_role(role: str, organisation: str | None) -> None:
     if role not in ROLES:
         raise AccountError(f"unknown role '{role}'; use one of: {', '.join(ROLES)}")
@@ -133,6 +125,16 @@ def set_role(engine: Engine, name: str, role: str, organisation: str | None, *,
         raise AccountError(f"there is no account named '{name}'")
 
 
+def set_active(engine: Engine, name: str, active: bool, *, actor: str | None = None) -> None:
+    """Close an account (it can no longer sign in; its sessions end) or open it again. The row
+    stays, so the audit trail and the review decisions keep naming who acted."""
+    action = "user_activated" if active else "user_deactivated"
+    if not store.set_active(engine, name, active,
+                            audit=store.AuditEntry(actor or command_line_actor(), action,
+                                                   target=name)):
+        raise AccountError(f"there is no account named '{name}'")
+
+
 # A hash to check against when the account does not exist, so that a wrong name takes as long as
 # a wrong password (no user enumeration by timing).
 _DUMMY_HASH = generate_password_hash("not a real password at all", PASSWORD_METHOD)
@@ -152,6 +154,11 @@ def check_credentials(engine: Engine, name: str, password: str) -> tuple[User | 
     if not check_password_hash(row.password_hash, password):
         return None, "wrong password"
     return _user(row), ""
+
+
+def password_matches(password_hash: str, password: str) -> bool:
+    """Whether ``password`` is the one ``password_hash`` was made from."""
+    return check_password_hash(password_hash, password)
 
 
 def authenticate(engine: Engine, name: str, password: str) -> User | None:

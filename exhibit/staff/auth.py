@@ -89,6 +89,8 @@ def requires(capability: str):
             if user is None:
                 return redirect(url_for("staff.login", next=request.full_path.rstrip("?")))
             if not user.can(capability):
+                store.record_audit(get_engine(), audit_entry(
+                    "access_refused", target=request.path[:200], detail=f"needs {capability}"))
                 abort(403)
             return view(*args, **kwargs)
         return wrapped

@@ -66,9 +66,16 @@ def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
+def _sign_in_failed(response) -> bool:
+    # Only failures count: staff signing in many times a day, or an attacker sending the right
+    # name with wrong passwords, must not lock the account's owner out for good.
+    return response.status_code == 401
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
-@limiter.limit(_login_limit, key_func=login_account_key, methods=["POST"])
+@limiter.limit(_login_limit, methods=["POST"], deduct_when=_sign_in_failed)
+@limiter.limit(_login_limit, key_func=login_account_key, methods=["POST"],
+               deduct_when=_sign_in_failed)
 def login():
     error = None
     if request.method == "POST":
@@ -369,6 +376,23 @@ def too_large(error):
         photo=f"{config['MAX_UPLOAD_BYTES'] / 1e6:g}", form=f"{config['MAX_FORM_BYTES'] / 1e6:g}"))
 
 
+# Throttled sign-ins already recorded, by limit key, with the end of their window: one line of the
+# audit trail per throttled address or account and window, however many attempts it refuses (an
+# attacker must not be able to fill the trail). Per app and process; pruned as windows end.
+def _audit_throttled_sign_in(key: str, reset_at: float | None) -> None:
+    recorded: dict[str, float] = current_app.extensions.setdefault("exhibit.throttles_audited", {})
+    now = time.time()
+    if recorded.get(key, 0) > now:
+        return
+    for old in [k for k, until in recorded.items() if until <= now]:
+        del recorded[old]
+    recorded[key] = reset_at or now + 60
+    scope = "account" if "account:" in key else "address"
+    store.record_audit(get_engine(), audit_entry(
+        "sign_in_throttled", detail=f"too many failed sign-ins for this {scope}",
+        actor=(request.form.get("name") or "").strip()[:80] or "-"))
+
+
 @bp.app_errorhandler(TooManyRequests)
 def too_many(error):
     """Throttled (sign-in attempts): a page that says how long to wait; Flask-Limiter adds the
@@ -377,7 +401,10 @@ def too_many(error):
         return error
     from ..limits import limiter
 
-    reset_at = getattr(limiter.current_limit, "reset_at", None)
+    breached = limiter.current_limit
+    reset_at = getattr(breached, "reset_at", None)
+    if request.endpoint == "staff.login" and breached is not None:
+        _audit_throttled_sign_in(breached.key, reset_at)
     minutes = max(1, math.ceil((reset_at - time.time()) / 60)) if reset_at else 15
     return _refusal_page(429, gettext("Too many attempts"), gettext(
         "Too many attempts from here or for this account. Try again in %(num)d min.",

@@ -16,6 +16,7 @@ from .accounts import (
     AccountError,
     command_line_actor,
     create_account,
+    set_active,
     set_password,
     set_role,
 )
@@ -93,6 +94,46 @@ def set_role_command(name: str, role: str, organisation: str | None) -> None:
     except AccountError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"'{name}' is now {role}" + (f" of {organisation}" if organisation else ""))
+
+
+@users_cli.command("list")
+def list_command() -> None:
+    """Every account: name, role, organisation, open or closed."""
+    with get_engine().connect() as conn:
+        rows = conn.execute(select(users.c.name, users.c.role, users.c.organisation,
+                                   users.c.active).order_by(users.c.name)).all()
+    if not rows:
+        click.echo("no accounts yet: `exhibit users create NAME --role ROLE` makes one")
+        return
+    width = max(len(row.name) for row in rows)
+    for row in rows:
+        org = f" of {row.organisation}" if row.organisation else ""
+        state = "" if row.active else "  (closed)"
+        click.echo(f"{row.name:<{width}}  {row.role}{org}{state}")
+
+
+@users_cli.command("deactivate")
+@click.argument("name")
+def deactivate_command(name: str) -> None:
+    """Close the account NAME: it can no longer sign in and its sessions end (the demo accounts
+    before real use, someone who left). Its name stays in the audit trail."""
+    try:
+        set_active(get_engine(), name, False)
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"'{name}' is closed: it cannot sign in; `exhibit users activate {name}` opens it "
+               "again")
+
+
+@users_cli.command("activate")
+@click.argument("name")
+def activate_command(name: str) -> None:
+    """Open the closed account NAME again (with its old password: set a new one if in doubt)."""
+    try:
+        set_active(get_engine(), name, True)
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"'{name}' can sign in again")
 
 
 @users_cli.command("end-sessions")

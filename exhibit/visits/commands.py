@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
+from . import store
 from .db import get_engine
 from .events import KINDS
 from .exports import count_events, csv_chunks, write_xlsx
@@ -19,6 +20,12 @@ from .report import REPORT_LANGUAGES, default_language, html_to_pdf, render_repo
 @click.group("export", cls=AppGroup)
 def export_cli() -> None:
     """Export the exhibition record: visit log, summary report, the whole record."""
+
+
+def _audit(action: str, out: Path, detail: str) -> None:
+    """The export's line in the staff audit trail: the visit log left the server."""
+    store.record_audit(get_engine(), store.AuditEntry(
+        store.command_line_actor(), action, target=str(out.resolve())[:500], detail=detail))
 
 
 def _date(_ctx, _param, value):
@@ -53,6 +60,9 @@ def export_visits(fmt, date_from, date_to, kinds, out: Path) -> None:
         else:
             write_xlsx(engine, partial, progress=bar.update, **filters)
     partial.replace(out)
+    _audit("export_visits", out, "&".join(
+        [f"format={fmt}"] + [f"{k}={v}" for k, v in (("from", date_from), ("to", date_to)) if v]
+        + [f"kind={k}" for k in kinds]))
     click.echo(f"{out}: {total:,} events, {out.stat().st_size:,} bytes")
 
 
@@ -80,6 +90,8 @@ def export_report(out: Path, date_from, date_to, lang) -> None:
     partial = out.with_name(out.name + ".part")
     partial.write_bytes(data)
     partial.replace(out)
+    _audit("export_report", out, "&".join(
+        [f"lang={lang}"] + [f"{k}={v}" for k, v in (("from", date_from), ("to", date_to)) if v]))
     click.echo(f"{out}: summary report in {lang}, {len(data):,} bytes")
 
 
@@ -107,6 +119,7 @@ def export_record(out: Path, lang, skip) -> None:
                            item_show_func=lambda p: p.name if p else None,
                            file=sys.stderr) as bar:
         written = write_record(out, lang, skip=skip, progress=lambda part: bar.update(1, part))
+    _audit("export_record", out, "&".join([f"lang={lang}"] + [f"skip={p}" for p in skip]))
     for warning in written.warnings:
         click.echo(f"warning: {warning}", err=True)
     total = sum(f["bytes"] for f in written.files)

@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
+from . import store
 from .db import get_engine
 from .ingest import Client, ingest
 
@@ -61,4 +62,8 @@ def import_visits(files: tuple[Path, ...]) -> None:
                 if outcome["status"] == "rejected":
                     reason = str(event) if isinstance(event, ValueError) else outcome["error"]
                     click.echo(f"{path}:{line}: rejected: {reason}", err=True)
-    click.echo(", ".join(f"{n:,} {status}" for status, n in sorted(totals.items())) or "no events")
+    summary = ", ".join(f"{n:,} {status}" for status, n in sorted(totals.items())) or "no events"
+    store.record_audit(engine, store.AuditEntry(
+        store.command_line_actor(), "import_visits",
+        target=", ".join(str(p.resolve()) for p in files)[:500], detail=summary))
+    click.echo(summary)

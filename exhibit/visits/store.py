@@ -4,6 +4,7 @@ writes SQL. Each function is one transaction: when it returns, the data is commi
 from __future__ import annotations
 
 import datetime as dt
+import getpass
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -25,6 +26,14 @@ class AuditEntry:
     target: str | None = None
     detail: str | None = None
     address: str | None = None  # the client's address; None on the command line
+
+
+def command_line_actor() -> str:
+    """Who acts from the command line, for the audit trail: the system user, when known."""
+    try:
+        return f"command line ({getpass.getuser()})"
+    except (OSError, KeyError):  # no login name in a bare container
+        return "command line"
 
 
 def _append_audit(conn: Connection, entry: AuditEntry | None) -> None:
@@ -97,6 +106,17 @@ def set_role(engine: Engine, name: str, role: str, organisation: str | None,
     with engine.begin() as conn:
         result = conn.execute(users.update().where(users.c.name == name).values(
             role=role, organisation=organisation))
+        if result.rowcount != 1:
+            return False
+        _append_audit(conn, audit)
+        return True
+
+
+def set_active(engine: Engine, name: str, active: bool, audit: AuditEntry | None = None) -> bool:
+    """Open or close an account; closing ends its sessions. False when there is no such account."""
+    with engine.begin() as conn:
+        result = conn.execute(users.update().where(users.c.name == name).values(
+            active=active, session_epoch=users.c.session_epoch + 1))
         if result.rowcount != 1:
             return False
         _append_audit(conn, audit)
