@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import os
 import secrets
+import time
 from pathlib import Path
 from typing import Any
 
@@ -31,13 +33,29 @@ def load(app: Flask, overrides: dict[str, Any] | None) -> None:
         app.config["SECRET_KEY"] = _instance_secret(instance)
 
 
+def _read_secret(path: Path) -> str:
+    # Another process may have just created the file and not yet written its key.
+    for _ in range(50):
+        key = path.read_text().strip()
+        if key:
+            return key
+        time.sleep(0.02)
+    raise RuntimeError(f"{path} is empty: delete it and start again to make a new key")
+
+
 def _instance_secret(instance: Path) -> str:
     """A random key made once per instance folder, so no key ever sits in the repository."""
     path = instance / "secret_key"
     if path.exists():
-        return path.read_text().strip()
+        return _read_secret(path)
     instance.mkdir(parents=True, exist_ok=True)
     key = secrets.token_hex(32)
-    path.write_text(key)
-    path.chmod(0o600)
+    try:
+        # Readable by its owner only from the first byte on; O_EXCL: when two processes start at
+        # once, one key wins and both use it.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return _read_secret(path)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
     return key

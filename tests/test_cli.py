@@ -68,3 +68,22 @@ def test_run_refuses_invalid_content_and_prints_the_same_messages(scratch):
     assert result.returncode == 1
     assert "story/text.fr.md:1: missing translation: no fr text for this panel" in result.stderr
     assert "not starting" in result.stderr
+
+
+def test_the_instance_secret_key_is_private_and_made_once(tmp_path):
+    """Mode 0600 from its creation whatever the umask, and processes starting together (threads
+    here) all end up with the one key that was written."""
+    import stat
+    from concurrent.futures import ThreadPoolExecutor
+
+    from exhibit.config import _instance_secret
+
+    old = os.umask(0)  # the most permissive umask: the mode must come from the code
+    try:
+        with ThreadPoolExecutor(8) as pool:
+            keys = set(pool.map(lambda _: _instance_secret(tmp_path / "instance"), range(8)))
+    finally:
+        os.umask(old)
+    path = tmp_path / "instance" / "secret_key"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert keys == {path.read_text()} and len(path.read_text()) == 64
