@@ -18,6 +18,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from . import (
         assets,
         contentstore,
+        errors,
         i18n,
         limits,
         media_serving,
@@ -38,6 +39,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     media_serving.init_app(app)
     limits.init_app(app)
     views.init_app(app)
+    errors.init_app(app)
     visits.init_app(app)
     staff.init_app(app)
     printing.init_app(app)

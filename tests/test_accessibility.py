@@ -342,6 +342,10 @@ def test_the_staff_area_is_clean(new_page, site, lang):
     assert page.locator("button[name=action][value=approve]").count() == 1
     assert page.locator("details.diff ins", has_text=ADDED).count() == 1
     check_with_frames(findings, page, watch, f"staff {lang} (reviewer): review of {EDITED}")
+    response = page.goto(f"{site.url}/staff/exports")  # not for a reviewer: the 403 page
+    assert response.status == 403
+    expect_status(watch, 403)
+    findings.check(page, watch, f"staff {lang} (reviewer): 403 page")
     findings.assert_none()
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import io
 import json
 import re
 import threading
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 
 import pytest
 from flask import url_for
+from PIL import Image
 from werkzeug.serving import make_server
 
 from exhibit.review.blueprint import PREVIEW_SURFACES
@@ -225,7 +227,12 @@ def errors_app(media_cache):
     """An app that fails on purpose: a tiny body limit, a tiny rate limit, a route that raises."""
     app = make_app(DEMO_PANELS, media_cache, EVENTS_MAX_BYTES=200, EVENTS_RATE_LIMIT="2 per minute",
                    PROPAGATE_EXCEPTIONS=False, FRAME_ANCESTORS=EMBEDDERS,
-                   EVENTS_URL=EVENTS_SERVER + "/api/v1/events")
+                   EVENTS_URL=EVENTS_SERVER + "/api/v1/events", WTF_CSRF_ENABLED=True,
+                   LOGIN_RATE_LIMIT="1 per minute", MAX_FORM_BYTES=20_000,
+                   EVENTS_ALLOWED_ORIGINS="https://copy.example.org")
+    engine = app.extensions["exhibit.db"]
+    create_account(engine, "vera", PASSWORD, "viewer", None)
+    create_account(engine, "ed", PASSWORD, "editor", None)
 
     def fail():
         raise RuntimeError("a bug, on purpose")
@@ -244,6 +251,58 @@ def test_errors_carry_the_headers(errors_app):
     statuses = [walker.request("429", "POST", events, json={"events": []}).status_code for _ in range(2)]
     assert 429 in statuses, statuses
     assert walker.request("500", "GET", "/en/boom/").status_code == 500
+    # The events endpoint's own refusals, and a CORS preflight from the frozen copy's origin.
+    # (from other addresses: this one has used up its events rate)
+    other = {"environ_base": {"REMOTE_ADDR": "10.9.0.1"}}
+    assert walker.request("411", "POST", events, **other).status_code == 411
+    assert walker.request("415", "POST", events, data="{}", content_type="text/plain",
+                          environ_base={"REMOTE_ADDR": "10.9.0.2"}).status_code == 415
+    preflight = walker.request("preflight", "OPTIONS", events, headers={
+        "Origin": "https://copy.example.org", "Access-Control-Request-Method": "POST"},
+        environ_base={"REMOTE_ADDR": "10.9.0.3"})
+    assert preflight.headers["Access-Control-Allow-Origin"] == "https://copy.example.org"
+
+
+def _signed_in(app, name: str) -> Walker:
+    walker = Walker(app)
+    token = walker.token("/staff/login")
+    response = walker.request("login", "POST", "/staff/login", data={
+        "csrf_token": token, "name": name, "password": PASSWORD},
+        headers={"Referer": HTTPS + "/staff/login"})
+    assert response.status_code == 302
+    return walker
+
+
+def test_staff_refusals_and_photos_carry_the_headers(errors_app):
+    """The staff area's own answers: a missing CSRF token (400), a body over the limit (413),
+    too many failed sign-ins (429), a role that does not allow (403), a photo (200)."""
+    walker = Walker(errors_app)
+    referer = {"Referer": HTTPS + "/staff/login"}
+    assert walker.request("csrf 400", "POST", "/staff/login", headers=referer,
+                          data={"name": "ed", "password": "x"}).status_code == 400
+    assert walker.request("413", "POST", "/staff/login", headers=referer,
+                          data={"name": "x" * 30_000}).status_code == 413
+    assert walker.request("403", "GET", "/staff/exports").status_code == 302  # signed out
+    assert _signed_in(errors_app, "vera").request("403", "GET", "/staff/exports").status_code == 403
+
+    editor = _signed_in(errors_app, "ed")
+    image = io.BytesIO()
+    Image.new("RGB", (64, 48), "teal").save(image, "JPEG")
+    image.seek(0)
+    response = editor.request("upload", "POST", "/staff/photos", data={
+        "photo": (image, "p.jpg"), "caption": "Opening", "csrf_token": editor.token("/staff/photos")},
+        headers={"Referer": HTTPS + "/staff/photos"}, content_type="multipart/form-data")
+    assert response.status_code == 302
+    page = editor.client.get("/staff/photos", base_url=HTTPS).get_data(as_text=True)
+    photo = re.search(r'src="(/staff/photos/[0-9a-f-]+\.jpg)"', page).group(1)
+    response = editor.request("photo", "GET", photo)
+    assert response.status_code == 200 and response.mimetype == "image/jpeg"
+
+    token = walker.token("/staff/login")  # last: it throttles this address
+    wrong = {"csrf_token": token, "name": "ed", "password": "not the password"}
+    codes = [walker.request("429", "POST", "/staff/login", headers=referer, data=wrong).status_code
+             for _ in range(2)]
+    assert codes == [401, 429]
 
 
 def test_hsts_only_over_https(client):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, g, jsonify, render_template, request, url_for
-from werkzeug.exceptions import HTTPException
 
 from ..content import Exhibition, Panel
 from ..contentstore import get_store
@@ -88,20 +87,6 @@ def panels():
 def openapi():
     """The OpenAPI 3.1 description of the API (docs/api.md says it in prose)."""
     return jsonify(openapi_document(public_exhibition().languages))
-
-
-@bp.app_errorhandler(HTTPException)
-def api_error(error: HTTPException):
-    """Errors under /api/ in JSON, like the API's own answers (a 405, a 429 from the rate limit);
-    every other page keeps its HTML error page."""
-    if not request.path.startswith("/api/"):
-        return error
-    response = jsonify({"error": f"{error.name}: {error.description}"})
-    response.status_code = error.code or 500
-    for name, value in error.get_headers():
-        if name.lower() != "content-type":  # Allow (405), Retry-After (429)...
-            response.headers[name] = value
-    return response
 
 
 @bp.get("/healthz")

@@ -36,6 +36,7 @@ from werkzeug.http import parse_options_header
 
 from .. import charts
 from ..content import Figure, FigureRow, Localized
+from ..errors import handle_http_error, staff_error
 from ..limits import limiter, login_account_key
 from ..visits import store
 from ..visits.channels import channel_names
@@ -357,20 +358,13 @@ def audit_downloads(response):
 
 # -- refused requests -------------------------------------------------------------------------------
 
-def _refusal_page(code: int, title: str, message: str):
-    if "lang" not in g:  # refused before the staff hooks ran (the form was read by the CSRF check)
-        set_staff_language()
-    return render_template("staff/error.html", lang=g.lang, code=code, title=title,
-                           message=message), code
-
-
 @bp.app_errorhandler(RequestEntityTooLarge)
 def too_large(error):
     """A body over the limits of exhibit.limits: a page that says what the limits are."""
     if not request.path.startswith("/staff/"):
-        return error
+        return handle_http_error(error)
     config = current_app.config
-    return _refusal_page(413, gettext("Too large"), gettext(
+    return staff_error(error, gettext("Too large"), gettext(
         "The upload is too large: a photo may have at most %(photo)s MB, any other form or file "
         "at most %(form)s MB. Nothing was saved.",
         photo=f"{config['MAX_UPLOAD_BYTES'] / 1e6:g}", form=f"{config['MAX_FORM_BYTES'] / 1e6:g}"))
@@ -398,7 +392,7 @@ def too_many(error):
     """Throttled (sign-in attempts): a page that says how long to wait; Flask-Limiter adds the
     Retry-After header."""
     if not request.path.startswith("/staff/"):
-        return error
+        return handle_http_error(error)
     from ..limits import limiter
 
     breached = limiter.current_limit
@@ -406,6 +400,6 @@ def too_many(error):
     if request.endpoint == "staff.login" and breached is not None:
         _audit_throttled_sign_in(breached.key, reset_at)
     minutes = max(1, math.ceil((reset_at - time.time()) / 60)) if reset_at else 15
-    return _refusal_page(429, gettext("Too many attempts"), gettext(
+    return staff_error(error, gettext("Too many attempts"), gettext(
         "Too many attempts from here or for this account. Try again in %(num)d min.",
         num=minutes))

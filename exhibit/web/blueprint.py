@@ -14,7 +14,6 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import gettext
 
 from ..review import public_exhibition
 from .pagecache import PageCache, cached_page, install_fast_path
@@ -79,20 +78,6 @@ def feedback():
     if public_exhibition().questionnaire is None:
         abort(404)
     return render_template("web/feedback.html", lang=g.lang)
-
-
-@bp.app_errorhandler(404)
-def not_found(error):
-    """A page in the visitor's language (from the URL, else the browser) that leads back."""
-    ex = public_exhibition()
-    first = request.path.strip("/").split("/", 1)[0]
-    lang = first if first in ex.languages else (
-        request.accept_languages.best_match(ex.languages) or ex.default_language)
-    if request.path.startswith("/api/"):
-        return {"error": "not found"}, 404
-    g.lang = lang
-    return render_template("web/error.html", lang=lang, code=404,
-                           message=gettext("This page does not exist.")), 404
 
 
 @bp.get("/sitemap.xml")
