@@ -512,6 +512,61 @@ def test_no_get_route_of_the_staff_area_changes_the_database(staff, visit_app):
     assert all(r.actor == "ada" for r in added)
 
 
+OPEN_STAFF_ENDPOINTS = {"staff.login", "staff.logout"}  # everything else asks for a capability
+
+
+def test_every_staff_route_asks_for_sign_in_a_capability_and_a_token(staff, visit_app):
+    """Walks the url map, so a route added later without its checks fails here: signed out, a
+    route sends to the sign-in page; a role without the route's capability gets 403; a POST
+    without its CSRF token gets 400 — for every route and every role."""
+    from exhibit.staff.accounts import CAPABILITIES
+
+    rules = [r for r in visit_app.url_map.iter_rules()
+             if r.rule.startswith("/staff/") and r.endpoint not in OPEN_STAFF_ENDPOINTS]
+    assert len(rules) >= 17
+    for rule in rules:
+        capability = getattr(visit_app.view_functions[rule.endpoint], "required_capability", None)
+        assert capability in CAPABILITIES["admin"], f"{rule.rule} does not use @requires"
+    values = {"slug": "story", "lang": "en", "surface": "web", "photo_id": uuid.uuid4()}
+
+    def each_request():
+        for rule in rules:
+            url = _fill(rule, values)
+            for method in sorted(rule.methods & {"GET", "POST"}):
+                yield rule, method, url
+
+    def send(client, method, url, token):
+        if method == "GET":
+            return client.get(url)
+        return client.post(url, {"csrf_token": token}, token=False)
+
+    signed_out = Staff(visit_app)
+    token = signed_out.token("/staff/login")
+    for _rule, method, url in each_request():
+        response = send(signed_out, method, url, token)
+        assert response.status_code == 302, (method, url, response.status_code)
+        assert response.location.startswith("/staff/login"), (method, url)
+
+    for name, role in (("vera", "viewer"), ("ed", "editor"), ("rita", "reviewer")):
+        client = Staff(visit_app)
+        assert client.login(name).status_code == 302
+        token = client.token("/staff/")
+        for rule, method, url in each_request():
+            capability = visit_app.view_functions[rule.endpoint].required_capability
+            if capability in CAPABILITIES[role]:
+                continue
+            response = send(client, method, url, token)
+            assert response.status_code == 403, (role, method, url, response.status_code)
+
+    staff.login("ada")
+    for _rule, method, url in each_request():
+        if method == "POST":
+            response = staff.post(url, {"csrf_token": "not the token"}, token=False)
+            assert response.status_code == 400, (url, response.status_code)
+            assert "The form has expired" in response.get_data(as_text=True)
+    assert staff.post("/staff/logout", {}, token=False).status_code == 400
+
+
 # -- downloads --------------------------------------------------------------------------------------
 
 HOSTILE = "filename=../../evil.sh&download_name=evil.html&name=x"
