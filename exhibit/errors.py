@@ -41,7 +41,9 @@ def _staff_message(error: HTTPException) -> tuple[str, str]:
 
 def api_error(error: HTTPException):
     """The API's errors in JSON, like its own answers (a 405, a 429 from the rate limit)."""
-    response = jsonify({"error": f"{error.name}: {error.description}"})
+    # A 404 says only that: Werkzeug's description talks of URLs typed by hand.
+    message = "not found" if error.code == 404 else f"{error.name}: {error.description}"
+    response = jsonify({"error": message})
     response.status_code = error.code or 500
     for name, value in error.get_headers():
         if name.lower() != "content-type":  # Allow (405), Retry-After (429)...
