@@ -70,6 +70,13 @@ def test_every_installed_dependency_is_pinned_at_the_installed_version():
 def test_the_setup_installs_with_the_constraints():
     setup = (ROOT / "scripts" / "setup").read_text()
     assert re.search(r"pip install [^\n]*-c constraints\.txt", setup)
+    # The installer and the build backend are pinned too.
+    assert re.search(r"pip install [^\n]*-c build-constraints\.txt --upgrade pip", setup)
+    assert "--build-constraint build-constraints.txt" in setup
+    build = dict(line.split("==") for line in (ROOT / "build-constraints.txt").read_text().split()
+                 if "==" in line)
+    assert build["pip"] == metadata.version("pip")
+    assert Version(build["setuptools"]) >= Version("69")  # pyproject's build-system.requires
 
 
 def test_pins_satisfy_pyproject():
