@@ -424,6 +424,24 @@ def test_the_print_proof_is_marked_draft(visit_app, reviewer):
     assert "草稿" in text_zh
 
 
+def test_a_print_proof_is_made_once_per_version_and_older_ones_go(visit_app, scratch, reviewer):
+    visit_app.config["PRINT_SIZE"] = SMALL
+    fiona = reviewer("fiona")
+    proofs = Path(visit_app.instance_path) / "review-previews" / "story" / "en"
+
+    def proof() -> bytes:
+        with fiona.get("/staff/review/story/print/en.pdf") as response:  # closes the file
+            assert response.status_code == 200
+            return response.data
+
+    first = proof()
+    assert first.startswith(b"%PDF") and len(list(proofs.iterdir())) == 1
+    assert proof() == first  # kept, not made again
+    version = edit(scratch, visit_app)
+    assert proof() != first
+    assert [p.name for p in proofs.iterdir()] == [version]  # the old version's proof is gone
+
+
 def test_review_status_command(visit_app, scratch, people):
     as_user(visit_app, people["fiona"], "story")
     as_user(visit_app, people["uma"], "story")

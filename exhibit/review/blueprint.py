@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import shutil
 from pathlib import Path
 
 from flask import (
@@ -181,7 +182,8 @@ def print_preview(slug: str, lang: str):
     panel = _panel_or_404(slug)
     if lang not in files.languages:
         abort(404)
-    folder = Path(current_app.instance_path) / "review-previews" / f"{slug}-{panel.version}-{lang}"
+    versions = Path(current_app.instance_path) / "review-previews" / slug / lang
+    folder = versions / panel.version
     made = sorted(folder.glob("*.pdf"))
     if made:
         path = made[0]
@@ -191,5 +193,10 @@ def print_preview(slug: str, lang: str):
                               draft=True, out_dir=folder)
         except PrintFailed as exc:
             return Response(exc.report.text(), status=422, mimetype="text/plain")
+        # Proofs of older versions are of no use once this one exists: one per panel and language
+        # stays on disk, however many versions the review sees.
+        for old in versions.iterdir():
+            if old != folder and old.is_dir():
+                shutil.rmtree(old, ignore_errors=True)
     return send_file(path, mimetype="application/pdf", max_age=0,
                      download_name=f"DRAFT-{slug}-{lang}-{panel.version}.pdf")
