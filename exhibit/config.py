@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import time
 from pathlib import Path
 from typing import Any
 
@@ -34,13 +33,10 @@ def load(app: Flask, overrides: dict[str, Any] | None) -> None:
 
 
 def _read_secret(path: Path) -> str:
-    # Another process may have just created the file and not yet written its key.
-    for _ in range(50):
-        key = path.read_text().strip()
-        if key:
-            return key
-        time.sleep(0.02)
-    raise RuntimeError(f"{path} is empty: delete it and start again to make a new key")
+    key = path.read_text().strip()
+    if not key:
+        raise RuntimeError(f"{path} is empty: delete it and start again to make a new key")
+    return key
 
 
 def _instance_secret(instance: Path) -> str:
@@ -50,12 +46,20 @@ def _instance_secret(instance: Path) -> str:
         return _read_secret(path)
     instance.mkdir(parents=True, exist_ok=True)
     key = secrets.token_hex(32)
+    # Written whole to a private file (0600 from its first byte) and flushed to disk, then linked
+    # into place: no reader ever sees a half-written or, after a power cut, empty key, and when
+    # two processes start at once one key wins (link refuses an existing name) and both use it.
+    partial = instance / f".secret_key.{os.getpid()}.{secrets.token_hex(4)}"
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
-        # Readable by its owner only from the first byte on; O_EXCL: when two processes start at
-        # once, one key wins and both use it.
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return _read_secret(path)
-    with os.fdopen(fd, "w") as fh:
-        fh.write(key)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(key)
+            fh.flush()
+            os.fsync(fh.fileno())
+        try:
+            os.link(partial, path)
+        except FileExistsError:
+            return _read_secret(path)
+    finally:
+        partial.unlink(missing_ok=True)
     return key

@@ -2,8 +2,10 @@
 ``/staff/``, and the public page (in the visitor's language, with a way back) everywhere else.
 
 Every HTTP error goes through here — 400 (a CSRF failure too), 403, 404, 405, 413, 429 and 500 —
-so a visitor never sees Werkzeug's English page, and every error page is an ordinary page of its
-surface: the same stylesheets, security headers and accessibility as the rest.
+so a visitor never sees Werkzeug's English page (unless rendering the error page itself fails),
+and every error page is an ordinary page of its surface: the same stylesheets, security headers
+and accessibility as the rest. A staff view that says what was wrong (``abort(400,
+description=...)``) has its words shown.
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ def _staff_message(error: HTTPException) -> tuple[str, str]:
         return gettext("Not allowed"), gettext(
             "Your role does not allow this. An administrator can change your role.")
     code = error.code or 500
+    if error.description != type(error).description:  # the view said what was wrong: show it
+        return str(code), str(error.description)
     return str(code), _public_message(code)
 
 

@@ -58,11 +58,24 @@ loglevel = os.environ.get("EXHIBIT_LOG_LEVEL", "info")
 
 def on_starting(server) -> None:
     """Checks before serving anyone. Refuses to start while a staff account still has the demo's
-    published password; warns when the rate limits are counted by each worker alone."""
+    published password, or when the database cannot be read; warns when the rate limits are
+    counted by each worker alone. Needs the app loaded in the master (``preload_app``, the
+    default here); without it, the workers load their own and these checks are skipped."""
+    if not server.cfg.preload_app:
+        server.log.warning("preload_app is off: the demo-password and rate-limit checks are skipped")
+        return
+    from sqlalchemy.exc import SQLAlchemyError
+
     from exhibit.review.demo import accounts_with_demo_password
     from exhibit.wsgi import app
 
-    exposed = accounts_with_demo_password(app)
+    try:
+        exposed = accounts_with_demo_password(app)
+    except SQLAlchemyError as exc:
+        where = app.config["DATABASE_URL"].rsplit("@", 1)[-1]  # never the password
+        server.log.error("refusing to start: the staff accounts cannot be read from %s: %s",
+                         where, exc)
+        sys.exit(3)
     if exposed:
         server.log.error(
             "refusing to start: the account(s) %s still have the demo password published in the "

@@ -91,7 +91,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("RATELIMIT_ENABLED", True,
             "Rate limits on login and events. Benchmarks turn them off to measure raw capacity."),
     Setting("LOGIN_RATE_LIMIT", "10 per 15 minutes",
-            "Failed sign-ins allowed per address and per account name (a successful one does not "
+            "Sign-in attempts allowed per address and per account name (a successful one does not "
             "count): slows password guessing to a crawl without locking a real user out for long."),
     Setting("SESSION_COOKIE_SECURE", True,
             "Staff session cookies only over HTTPS (browsers also allow them on http://localhost). "

@@ -74,12 +74,12 @@ def test_api_errors_stay_json(app):
     assert response.status_code == 404 and response.is_json
 
 
-@pytest.mark.parametrize("lang, expired, not_allowed", [
-    ("en", "The form has expired", "Not allowed"),
-    ("zh", "表单已过期", "无权操作"),
-    ("fr", "Le formulaire a expiré", "Non autorisé"),
+@pytest.mark.parametrize("lang, expired, not_allowed, bad_date", [
+    ("en", "The form has expired", "Not allowed", "&#39;from&#39; must be a date like 2026-11-21."),
+    ("zh", "表单已过期", "无权操作", "“from”必须是日期，例如 2026-11-21。"),
+    ("fr", "Le formulaire a expiré", "Non autorisé", "« from » doit être une date comme 2026-11-21."),
 ])
-def test_staff_errors_are_pages_of_the_staff_area(app, lang, expired, not_allowed):
+def test_staff_errors_are_pages_of_the_staff_area(app, lang, expired, not_allowed, bad_date):
     app.config["WTF_CSRF_ENABLED"] = True
     create_account(app.extensions["exhibit.db"], "vera", PASSWORD, "viewer", None)
     staff = Staff(app)
@@ -95,6 +95,8 @@ def test_staff_errors_are_pages_of_the_staff_area(app, lang, expired, not_allowe
     html = response.get_data(as_text=True)
     assert response.status_code == 403 and not_allowed in html
     assert 'href="/staff/"' in html  # back to the staff area
+    response = staff.get("/staff/?from=yesterday", headers=headers)  # what was wrong, said
+    assert response.status_code == 400 and bad_date in response.get_data(as_text=True)
     response = staff.get("/staff/broken", headers=headers)
     assert response.status_code == 500 and not WERKZEUG.search(response.get_data(as_text=True))
     assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]

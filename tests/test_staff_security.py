@@ -188,6 +188,15 @@ def test_exports_and_imports_from_the_command_line_are_audited(visit_app, tmp_pa
     assert exported.target == str(out.resolve())
     assert exported.detail == "format=csv&from=2026-11-01&kind=page_view"
     assert imported.target == str(log.resolve()) and imported.detail == "1 rejected"
+    # A file that is not UTF-8 after a good one: a clear error, and the good one on the record.
+    good = tmp_path / "good.jsonl"
+    good.write_text('{"not": "an event either"}\n', encoding="utf-8")
+    bad = tmp_path / "bad.jsonl"
+    bad.write_bytes(b"\xff\xfe not text")
+    result = runner.invoke(args=["import", "visits", str(good), str(bad)])
+    assert result.exit_code == 1 and "bad.jsonl: not UTF-8 text" in result.output
+    assert "Traceback" not in result.output
+    assert audit_rows(visit_app, "import_visits")[-1].detail == "1 rejected"
 
 
 # -- no account enumeration -------------------------------------------------------------------------
@@ -453,7 +462,9 @@ def test_only_those_who_may_add_photos_may_send_a_photo_sized_body(staff, visit_
                                              "caption": "x", "csrf_token": client.token(page)},
                            token=False, content_type="multipart/form-data")
 
-    assert upload_with_token_from(Staff(visit_app), "/staff/login").status_code == 413
+    signed_out = upload_with_token_from(Staff(visit_app), "/staff/login")
+    assert signed_out.status_code == 302  # to the sign-in page: signing in is what helps
+    assert signed_out.location.startswith("/staff/login?next=")
     staff.login("vera")  # a viewer
     assert upload_with_token_from(staff, "/staff/").status_code == 413
     editor = Staff(visit_app)

@@ -37,7 +37,7 @@ STAFF_ACTIONS = {
     "sign_in": "a staff member signed in",
     "sign_in_failed": "a sign-in was refused (detail: why; the person was only told it failed)",
     "sign_in_throttled": "sign-ins were refused for a while after too many failures (detail: for "
-                         "the address or for the account; once per window)",
+                         "the address or for the account; once per window and worker)",
     "access_refused": "a signed-in account asked for something its role does not allow (403)",
     "sign_out": "a staff member signed out (every session of the account ended)",
     "export_visits": "the visit log was downloaded, or written from the command line (detail: "

@@ -182,21 +182,39 @@ def print_preview(slug: str, lang: str):
     panel = _panel_or_404(slug)
     if lang not in files.languages:
         abort(404)
-    versions = Path(current_app.instance_path) / "review-previews" / slug / lang
+    previews = Path(current_app.instance_path) / "review-previews"
+    versions = previews / slug / lang
     folder = versions / panel.version
-    made = sorted(folder.glob("*.pdf"))
-    if made:
-        path = made[0]
-    else:
+    proof = _open_proof(folder)
+    if proof is None:
         try:
-            path = render_set(current_app._get_current_object(), [slug], [lang], cmyk=False,
-                              draft=True, out_dir=folder)
+            render_set(current_app._get_current_object(), [slug], [lang], cmyk=False,
+                       draft=True, out_dir=folder)
         except PrintFailed as exc:
             return Response(exc.report.text(), status=422, mimetype="text/plain")
-        # Proofs of older versions are of no use once this one exists: one per panel and language
-        # stays on disk, however many versions the review sees.
-        for old in versions.iterdir():
-            if old != folder and old.is_dir():
-                shutil.rmtree(old, ignore_errors=True)
-    return send_file(path, mimetype="application/pdf", max_age=0,
+        proof = _open_proof(folder)
+        if proof is None:  # removed meanwhile by a request for a newer version
+            abort(409, description=gettext("The panel changed while its proof was made. Reload."))
+        _remove_older_proofs(previews, versions, folder)
+    # An open file: a proof removed after this point is still sent whole.
+    return send_file(proof, mimetype="application/pdf", max_age=0,
                      download_name=f"DRAFT-{slug}-{lang}-{panel.version}.pdf")
+
+
+def _open_proof(folder: Path):
+    try:
+        return next(iter(sorted(folder.glob("*.pdf")))).open("rb")
+    except (StopIteration, FileNotFoundError):
+        return None
+
+
+def _remove_older_proofs(previews: Path, versions: Path, keep: Path) -> None:
+    # Proofs of other versions are of no use once this one exists: one per panel and language
+    # stays on disk, however many versions the review sees. Also the flat folders of the
+    # layout before 2026-12 (PDFs directly under review-previews/<slug>-<version>-<lang>/).
+    for old in versions.iterdir():
+        if old != keep and old.is_dir():
+            shutil.rmtree(old, ignore_errors=True)
+    for old in previews.iterdir():
+        if old.is_dir() and any(old.glob("*.pdf")):
+            shutil.rmtree(old, ignore_errors=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import abort, g, request
+from flask_babel import gettext
 
 STAFF_LANGUAGES = ("zh", "en", "fr")
 
@@ -31,4 +32,4 @@ def date_arg(name: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        abort(400, description=f"'{name}' must be a date like 2026-11-21")
+        abort(400, description=gettext("'%(name)s' must be a date like 2026-11-21.", name=name))

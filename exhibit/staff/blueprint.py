@@ -10,6 +10,7 @@ import math
 import os
 import re
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -31,6 +32,7 @@ from flask import (
 )
 from flask_babel import gettext
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import RequestEntityTooLarge, TooManyRequests
 from werkzeug.http import parse_options_header
 
@@ -67,16 +69,18 @@ def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
-def _sign_in_failed(response) -> bool:
-    # Only failures count: staff signing in many times a day, or an attacker sending the right
-    # name with wrong passwords, must not lock the account's owner out for good.
-    return response.status_code == 401
+def _not_signed_in(response) -> bool:
+    # Every attempt counts but a successful sign-in (a redirect into the staff area): staff signing
+    # in many times a day are never throttled for it. Wrong passwords for a known name still
+    # count, so someone who knows a name can hold its sign-in back for a window; the owner's
+    # other sessions carry on, and an admin sees the throttle in the audit trail.
+    return response.status_code != 302
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"], deduct_when=_sign_in_failed)
+@limiter.limit(_login_limit, methods=["POST"], deduct_when=_not_signed_in)
 @limiter.limit(_login_limit, key_func=login_account_key, methods=["POST"],
-               deduct_when=_sign_in_failed)
+               deduct_when=_not_signed_in)
 def login():
     error = None
     if request.method == "POST":
@@ -160,7 +164,7 @@ def export_visits():
     """The visit log as a download; the file name is chosen here, never taken from the request."""
     fmt = request.args.get("format", "csv")
     if fmt not in ("csv", "xlsx"):
-        abort(400, description="format must be csv or xlsx")
+        abort(400, description=gettext("The format must be csv or xlsx."))
     kinds = [k for k in request.args.getlist("kind") if k in KINDS] or None
     filters = {"date_from": date_arg("from"), "date_to": date_arg("to"), "kinds": kinds}
     name = f"exhibit-visits-{dt.date.today().isoformat()}.{fmt}"
@@ -363,6 +367,10 @@ def too_large(error):
     """A body over the limits of exhibit.limits: a page that says what the limits are."""
     if not request.path.startswith("/staff/"):
         return handle_http_error(error)
+    view = current_app.view_functions.get(request.endpoint)
+    if hasattr(view, "required_capability") and current_user() is None:
+        # Signed out (an idle session ended) while sending a photo: signing in is what helps.
+        return redirect(url_for("staff.login", next=request.full_path.rstrip("?")))
     config = current_app.config
     return staff_error(error, gettext("Too large"), gettext(
         "The upload is too large: a photo may have at most %(photo)s MB, any other form or file "
@@ -371,20 +379,29 @@ def too_large(error):
 
 
 # Throttled sign-ins already recorded, by limit key, with the end of their window: one line of the
-# audit trail per throttled address or account and window, however many attempts it refuses (an
-# attacker must not be able to fill the trail). Per app and process; pruned as windows end.
+# audit trail per throttled address or account, window and worker process, however many attempts
+# it refuses (an attacker must not be able to fill the trail). Pruned as windows end; the lock
+# because a worker's threads share it.
+_throttles_lock = threading.Lock()
+
+
 def _audit_throttled_sign_in(key: str, reset_at: float | None) -> None:
-    recorded: dict[str, float] = current_app.extensions.setdefault("exhibit.throttles_audited", {})
     now = time.time()
-    if recorded.get(key, 0) > now:
-        return
-    for old in [k for k, until in recorded.items() if until <= now]:
-        del recorded[old]
-    recorded[key] = reset_at or now + 60
+    with _throttles_lock:
+        recorded: dict[str, float] = current_app.extensions.setdefault(
+            "exhibit.throttles_audited", {})
+        if recorded.get(key, 0) > now:
+            return
+        for old in [k for k, until in recorded.items() if until <= now]:
+            recorded.pop(old, None)
+        recorded[key] = reset_at or now + 60
     scope = "account" if "account:" in key else "address"
-    store.record_audit(get_engine(), audit_entry(
-        "sign_in_throttled", detail=f"too many failed sign-ins for this {scope}",
-        actor=(request.form.get("name") or "").strip()[:80] or "-"))
+    try:
+        store.record_audit(get_engine(), audit_entry(
+            "sign_in_throttled", detail=f"too many failed sign-ins for this {scope}",
+            actor=(request.form.get("name") or "").strip()[:80] or "-"))
+    except SQLAlchemyError:  # the 429 still goes out: refusing matters more than the record
+        current_app.logger.exception("could not record a throttled sign-in in the audit trail")
 
 
 @bp.app_errorhandler(TooManyRequests)

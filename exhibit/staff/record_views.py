@@ -10,6 +10,7 @@ import tempfile
 from pathlib import Path
 
 from flask import Response, abort, after_this_request, g, request, send_file, url_for
+from flask_babel import gettext
 
 from ..visits.record import record_parts, write_record
 from ..visits.report import REPORT_LANGUAGES, html_to_pdf, render_report_html
@@ -23,7 +24,7 @@ def _report_args() -> tuple[str, dt.date | None, dt.date | None]:
     lang = g.lang if g.lang in REPORT_LANGUAGES else "en"
     date_from, date_to = date_arg("from"), date_arg("to")
     if date_from and date_to and date_from > date_to:
-        abort(400, description="'from' is after 'to'")
+        abort(400, description=gettext("'from' is after 'to'."))
     return lang, date_from, date_to
 
 

@@ -51,8 +51,25 @@ def import_visits(files: tuple[Path, ...]) -> None:
     """Import visit events from FILES (JSON Lines, e.g. a kiosk bundle's visits.jsonl)."""
     engine = get_engine()
     totals: dict[str, int] = {}
+    try:
+        _import_files(engine, files, totals)
+    finally:  # a file that fails half-way still leaves what was stored on the record
+        summary = ", ".join(f"{n:,} {status}" for status, n in sorted(totals.items()))
+        store.record_audit(engine, store.AuditEntry(
+            store.command_line_actor(), "import_visits",
+            target=", ".join(str(p.resolve()) for p in files)[:500],
+            detail=summary or "no events"))
+    click.echo(summary or "no events")
+
+
+def _import_files(engine, files: tuple[Path, ...], totals: dict[str, int]) -> None:
     for path in files:
-        events = read_events(path)
+        try:
+            events = read_events(path)
+        except UnicodeDecodeError as exc:
+            raise click.ClickException(
+                f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start}); the files before it "
+                "were imported") from None
         for start in range(0, len(events), BATCH):
             chunk = events[start:start + BATCH]
             raw = [e if not isinstance(e, ValueError) else {"_invalid": str(e)} for _, e in chunk]
@@ -62,8 +79,4 @@ def import_visits(files: tuple[Path, ...]) -> None:
                 if outcome["status"] == "rejected":
                     reason = str(event) if isinstance(event, ValueError) else outcome["error"]
                     click.echo(f"{path}:{line}: rejected: {reason}", err=True)
-    summary = ", ".join(f"{n:,} {status}" for status, n in sorted(totals.items())) or "no events"
-    store.record_audit(engine, store.AuditEntry(
-        store.command_line_actor(), "import_visits",
-        target=", ".join(str(p.resolve()) for p in files)[:500], detail=summary))
-    click.echo(summary)
+
