@@ -63,8 +63,13 @@ export function operatorScreen({ pinSha256, status, actions }) {
   }
 
   async function open() {
-    panel.hidden = false;
-    await render();
+    // Filled first, then shown: the operator never sees an empty list (the queue size comes
+    // from IndexedDB, which takes a moment on a busy kiosk).
+    try {
+      await render();
+    } finally {
+      panel.hidden = false;
+    }
   }
   return { open };
 }
