@@ -239,19 +239,15 @@ def test_panel_pages_are_clean(open_page, api, lang, viewport):
 
 
 def assert_targets_large_enough(page, where: str) -> None:
+    # The layout box (offsetWidth/offsetHeight), not the painted one: a button just tapped is
+    # drawn at 97 % while :active (kiosk.css), and a bounding box measured then is 62 px.
     sizes = page.evaluate("""() => [...document.querySelectorAll('.k-app button, .k-app summary')]
         .filter(e => e.offsetParent !== null && getComputedStyle(e).visibility !== 'hidden')
-        .map(e => { const r = e.getBoundingClientRect();
-                    return {what: e.outerHTML.slice(0, 90), width: r.width,
-                            height: r.height}; })""")
+        .map(e => ({what: e.outerHTML.slice(0, 90), width: e.offsetWidth,
+                    height: e.offsetHeight}))""")
     assert sizes, f"{where}: no buttons"
     small = [s for s in sizes if s["width"] < MIN_TARGET or s["height"] < MIN_TARGET]
     assert not small, f"{where}: touch targets under {MIN_TARGET}×{MIN_TARGET} px: {small}"
-    # And Playwright's own view of the visible buttons agrees.
-    buttons = page.locator(".k-app button:visible")
-    for i in range(buttons.count()):
-        box = buttons.nth(i).bounding_box()
-        assert box and box["width"] >= MIN_TARGET and box["height"] >= MIN_TARGET, (where, box)
 
 
 @pytest.mark.parametrize("viewport", KIOSK_VIEWPORTS)
