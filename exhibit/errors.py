@@ -49,9 +49,7 @@ def api_error(error: HTTPException):
     message = "not found" if error.code == 404 else f"{error.name}: {error.description}"
     response = jsonify({"error": message})
     response.status_code = error.code or 500
-    for name, value in error.get_headers():
-        if name.lower() != "content-type":  # Allow (405), Retry-After (429)...
-            response.headers[name] = value
+    _keep_error_headers(error, response)
     return response
 
 
@@ -86,6 +84,7 @@ def public_error(error: HTTPException):
 
 
 def _keep_error_headers(error: HTTPException, response) -> None:
+    # Allow (405), Retry-After (429)...; the page sets its own Content-Type.
     for name, value in error.get_headers():
         if name.lower() != "content-type":
             response.headers[name] = value

@@ -93,7 +93,8 @@ def requires(capability: str):
                     "access_refused", target=request.path[:200], detail=f"needs {capability}"))
                 abort(403)
             return view(*args, **kwargs)
-        # Read by the tests, which check that every staff route asks for a capability.
+        # Marks a view as signed-in only: the body-limit page sends a signed-out sender to sign
+        # in, and the tests check that every staff route asks for a capability.
         wrapped.required_capability = capability
         return wrapped
     return decorator

@@ -88,39 +88,35 @@ def create_user(engine: Engine, *, name: str, password_hash: str, role: str,
         return user_id
 
 
-def set_password(engine: Engine, name: str, password_hash: str,
-                 audit: AuditEntry | None = None) -> bool:
-    """A new password hash; every session of the account ends (its session epoch moves on)."""
+def _update_account(engine: Engine, name: str, values: dict[str, Any],
+                    audit: AuditEntry | None) -> bool:
+    """Change the account NAME and write its audit line in one transaction; False when there is
+    no such account (and nothing is written)."""
     with engine.begin() as conn:
-        result = conn.execute(users.update().where(users.c.name == name).values(
-            password_hash=password_hash, session_epoch=users.c.session_epoch + 1))
+        result = conn.execute(users.update().where(users.c.name == name).values(**values))
         if result.rowcount != 1:
             return False
         _append_audit(conn, audit)
         return True
+
+
+def set_password(engine: Engine, name: str, password_hash: str,
+                 audit: AuditEntry | None = None) -> bool:
+    """A new password hash; every session of the account ends (its session epoch moves on)."""
+    return _update_account(engine, name, {"password_hash": password_hash,
+                                          "session_epoch": users.c.session_epoch + 1}, audit)
 
 
 def set_role(engine: Engine, name: str, role: str, organisation: str | None,
              audit: AuditEntry | None = None) -> bool:
     """A new role (and organisation) for an account; False when there is no such account."""
-    with engine.begin() as conn:
-        result = conn.execute(users.update().where(users.c.name == name).values(
-            role=role, organisation=organisation))
-        if result.rowcount != 1:
-            return False
-        _append_audit(conn, audit)
-        return True
+    return _update_account(engine, name, {"role": role, "organisation": organisation}, audit)
 
 
 def set_active(engine: Engine, name: str, active: bool, audit: AuditEntry | None = None) -> bool:
     """Open or close an account; closing ends its sessions. False when there is no such account."""
-    with engine.begin() as conn:
-        result = conn.execute(users.update().where(users.c.name == name).values(
-            active=active, session_epoch=users.c.session_epoch + 1))
-        if result.rowcount != 1:
-            return False
-        _append_audit(conn, audit)
-        return True
+    return _update_account(engine, name, {"active": active,
+                                          "session_epoch": users.c.session_epoch + 1}, audit)
 
 
 def end_sessions(engine: Engine, user_id: int, audit: AuditEntry | None = None) -> None:
