@@ -15,6 +15,8 @@ from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from .i18n import browser_language
+
 
 def _public_message(code: int) -> str:
     # gettext at call time: the visitor's language is only known per request.
@@ -73,8 +75,7 @@ def public_error(error: HTTPException):
     code = error.code or 500
     exhibition = public_exhibition()
     first = request.path.strip("/").split("/", 1)[0]
-    lang = first if first in exhibition.languages else (
-        request.accept_languages.best_match(exhibition.languages) or exhibition.default_language)
+    lang = first if first in exhibition.languages else browser_language(exhibition)
     g.lang = lang
     response = current_app.make_response((
         render_template("web/error.html", lang=lang, code=code, message=_public_message(code)),

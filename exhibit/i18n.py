@@ -19,6 +19,12 @@ def current_language() -> str | None:
     return g.get("lang")
 
 
+def browser_language(exhibition) -> str:
+    """The exhibition language the visitor's browser prefers (``Accept-Language``), else the
+    exhibition's default: for answers whose URL names no language (``/``, an error page)."""
+    return request.accept_languages.best_match(exhibition.languages) or exhibition.default_language
+
+
 def _select_locale() -> str | None:
     if current_language() or not has_request_context():
         # Outside a request (a command, a background job): the default, unless force_locale says.

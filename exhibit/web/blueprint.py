@@ -11,10 +11,10 @@ from flask import (
     make_response,
     redirect,
     render_template,
-    request,
     url_for,
 )
 
+from ..i18n import browser_language
 from ..review import public_exhibition
 from .pagecache import PageCache, cached_page, install_fast_path
 
@@ -46,8 +46,7 @@ def _keep_language(endpoint, values) -> None:
 @bp.get("/")
 def root():
     """Send the visitor to the topic page in the language their browser prefers."""
-    ex = public_exhibition()
-    lang = request.accept_languages.best_match(ex.languages) or ex.default_language
+    lang = browser_language(public_exhibition())
     response = redirect(url_for("web.topic", lang=lang), code=302)
     response.headers["Vary"] = "Accept-Language"
     return response
