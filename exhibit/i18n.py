@@ -29,7 +29,7 @@ def _select_locale() -> str | None:
     if current_language() or not has_request_context():
         # Outside a request (a command, a background job): the default, unless force_locale says.
         return current_language()
-    return request.accept_languages.best_match(["zh", "en", "fr"])
+    return request.accept_languages.best_match(list(LANGUAGE_NAMES))
 
 
 def init_app(app: Flask) -> None:
