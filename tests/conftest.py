@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import shutil
-import threading
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 from exhibit import create_app
 
+from .live import serve
 from .scratch import write_exhibition
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -102,12 +101,8 @@ def browser():
 @pytest.fixture(scope="session")
 def live_server(demo_app):
     """The demo app on a real HTTP port, in a thread, for the browser tests."""
-    server = make_server("127.0.0.1", 0, demo_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join()
+    with serve(demo_app) as url:
+        yield url
 
 
 # -- databases: every storage test runs on SQLite and on a real PostgreSQL server -------------------

@@ -31,12 +31,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 from exhibit.staff.accounts import create_account
 from exhibit.visits import store
 
 from .conftest import ROOT, make_app, publish
+from .live import serve
 from .test_browser import (
     KIOSK_AXE_OPTIONS,
     KIOSK_VIEWPORTS,
@@ -123,16 +123,10 @@ def site(tmp_path_factory, media_cache):
     create_account(engine, REVIEWER, PASSWORD, "reviewer", "unido")
     create_account(engine, KEYBOARD_REVIEWER, PASSWORD, "reviewer", "feco")
     _seed_visits(app)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{server.server_port}"
     client = app.test_client()
     manifests = {lang: client.get(f"/api/v1/panels?lang={lang}").get_json() for lang in LANGS}
-    yield Site(url, app, folder, manifests)
-    server.shutdown()
-    server.server_close()
-    thread.join()
+    with serve(app) as url:
+        yield Site(url, app, folder, manifests)
     engine.dispose()
 
 

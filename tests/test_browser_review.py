@@ -5,15 +5,13 @@ organisation."""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from werkzeug.serving import make_server
 
 from exhibit.review.state import load_decisions
 from exhibit.staff.accounts import create_account
 
 from .conftest import make_app, publish
+from .live import serve
 from .test_staff import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -31,12 +29,8 @@ def review_server(scratch, media_cache, tmp_path):
     text.write_text(text.read_text(encoding="utf-8") + f"\n{ADDED} [@treaty]\n", encoding="utf-8")
     assert app.extensions["exhibit.content"].refresh()
     create_account(app.extensions["exhibit.db"], "fiona", PASSWORD, "reviewer", "feco")
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}", app
-    server.shutdown()
-    thread.join()
+    with serve(app) as url:
+        yield url, app
     app.extensions["exhibit.db"].dispose()
 
 
