@@ -32,18 +32,18 @@ def test_a_response_is_closed_when_the_client_resets_the_connection():
 
     with serve(app) as url:
         address = urlsplit(url)
-        client = socket.create_connection((address.hostname, address.port))
-        client.sendall(b"GET / HTTP/1.1\r\nHost: test\r\n\r\n")
-        answer = b""
-        while not answer.endswith(b"all of it"):  # all written: the server is past its writes
-            chunk = client.recv(1024)
-            assert chunk, f"the server hung up early: {answer!r}"
-            answer += chunk
-        assert answer.startswith(b"HTTP/1.1 200")
-        # The server drains what the client still sends before it closes the response; a reset
-        # in that drain (a browser cancelling) is where Werkzeug skips close().
-        client.sendall(b"more")
-        # Linger 0: close() sends a reset, as a browser cancelling a request does.
-        client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-        client.close()
+        with socket.create_connection((address.hostname, address.port)) as client:
+            client.sendall(b"GET / HTTP/1.1\r\nHost: test\r\n\r\n")
+            answer = b""
+            while not answer.endswith(b"all of it"):  # all written: the server is past its writes
+                chunk = client.recv(1024)
+                assert chunk, f"the server hung up early: {answer!r}"
+                answer += chunk
+            assert answer.startswith(b"HTTP/1.1 200")
+            # The server drains what the client still sends before it closes the response; a reset
+            # in that drain (a browser cancelling) is where Werkzeug skips close().
+            client.sendall(b"more")
+            # Linger 0: close() sends a reset, as a browser cancelling a request does.
+            client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            client.close()
         assert closed.wait(timeout=10), "the response was never closed"
