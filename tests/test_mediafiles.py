@@ -405,3 +405,14 @@ def test_narration_is_audio_by_its_container(tmp_path):
 def test_an_unknown_role_is_a_programming_error(tmp_path):
     with pytest.raises(ValueError, match="unknown media role 'svg'"):
         check_media_file(jpeg(tmp_path / "a.jpg"), "svg")
+
+
+def test_an_image_that_takes_too_long_is_reported_and_the_rest_still_checked(tmp_path):
+    # No interpreter starts in a microsecond: the first image runs out of time, the child is
+    # stopped, and the next image goes on in a fresh child (which runs out of time too).
+    first, second = jpeg(tmp_path / "a.jpg"), jpeg(tmp_path / "b.jpg")
+    result = check_images([first, second], timeout_seconds=1e-6)
+    assert result[first] == ["took longer than 1e-06 s to decode (MEDIA_TIMEOUT_SECONDS); the "
+                             "decoder was stopped"]
+    assert result[second] == result[first]
+    assert check_images([first], timeout_seconds=0)[first] == []  # 0: no time limit

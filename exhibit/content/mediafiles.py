@@ -595,8 +595,8 @@ def check_images(paths: Iterable[Path], *, max_pixels: int | None = None,
     the content checker's limit, read from the header before a pixel is decoded: a decompression
     bomb is refused without the memory it asks for), still, and decode to its end. The child has
     an address-space ceiling (``memory_mb``, default ``MEDIA_MEMORY_MB``) and each image a time
-    limit (``timeout_seconds``, default ``MEDIA_TIMEOUT_SECONDS``); an image that kills the child
-    is reported and the rest go on in a fresh one.
+    limit (``timeout_seconds``, default ``MEDIA_TIMEOUT_SECONDS``; 0: none); an image that kills
+    the child or runs out of time is reported, and the rest go on in a fresh child.
     """
     paths = list(dict.fromkeys(Path(p) for p in paths))
     result: dict[Path, list[str]] = {}
@@ -611,6 +611,7 @@ def check_images(paths: Iterable[Path], *, max_pixels: int | None = None,
         "memory_mb": DEFAULTS["MEDIA_MEMORY_MB"] if memory_mb is None else memory_mb,
     }
     timeout = DEFAULTS["MEDIA_TIMEOUT_SECONDS"] if timeout_seconds is None else timeout_seconds
+    limits["cpu_seconds"] = timeout
     start = 0
     while start < len(to_decode):
         start = _decode_in_child(to_decode, start, result, limits, timeout)
@@ -638,7 +639,7 @@ def _decode_in_child(paths: list[Path], start: int, result: dict[Path, list[str]
         selector = selectors.DefaultSelector()
         selector.register(proc.stdout, selectors.EVENT_READ)
         buffer = b""
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + (timeout or float("inf"))
         try:
             while True:
                 remaining = deadline - time.monotonic()
@@ -647,7 +648,7 @@ def _decode_in_child(paths: list[Path], start: int, result: dict[Path, list[str]
                                f"(MEDIA_TIMEOUT_SECONDS); the decoder was stopped")
                     proc.kill()
                     break
-                if not selector.select(remaining):
+                if not selector.select(min(remaining, 60)):
                     continue
                 chunk = os.read(proc.stdout.fileno(), 65536)
                 if not chunk:
@@ -659,7 +660,7 @@ def _decode_in_child(paths: list[Path], start: int, result: dict[Path, list[str]
                     index = start + event["index"]
                     result[paths[index]] = event["problems"]
                     next_index = index + 1
-                    deadline = time.monotonic() + timeout
+                    deadline = time.monotonic() + (timeout or float("inf"))
         finally:
             selector.close()
             proc.stdout.close()
@@ -685,6 +686,14 @@ def _child() -> None:
     if memory_mb > 0:
         limit = memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    if request["cpu_seconds"]:
+        # A second line behind the parent's clock: a decoder stuck in a loop stops by itself
+        # even when the parent that would kill it is gone.
+        cpu = int(request["cpu_seconds"] * len(request["paths"])) + 10
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
+    # The protocol gets the real stdout; anything a library prints goes to stderr instead.
+    protocol = os.fdopen(os.dup(1), "w", buffering=1, encoding="utf-8")
+    os.dup2(2, 1)
     from PIL import Image, ImageFile
 
     ImageFile.LOAD_TRUNCATED_IMAGES = False  # a cut-off file is an error, never grey pixels
@@ -697,8 +706,8 @@ def _child() -> None:
         except MemoryError:
             problems = [f"needs more than {memory_mb} MB to decode (MEDIA_MEMORY_MB); "
                         f"make the image smaller"]
-        sys.stdout.write(json.dumps({"index": index, "problems": problems}) + "\n")
-        sys.stdout.flush()
+        protocol.write(json.dumps({"index": index, "problems": problems}) + "\n")
+        protocol.flush()
 
 
 def _decode(path: str, max_pixels: int) -> list[str]:
