@@ -333,7 +333,9 @@ def test_polyglots_and_impostors_are_named_for_what_they_are(tmp_path):
     svg = write(tmp_path / "track.vtt", "<svg><script>alert(1)</script></svg>")
     assert check_media_file(svg, "captions")[0].startswith("is an SVG image, not WebVTT captions")
     utf16 = write(tmp_path / "utf16.vtt", "\ufeffWEBVTT\n".encode("utf-16"))
-    assert check_media_file(utf16, "captions") == [
+    assert check_media_file(utf16, "captions") == ["is UTF-16 text; save it as UTF-8"]
+    binary = write(tmp_path / "binary.vtt", b"\0\1\2WEBVTT -->")
+    assert check_media_file(binary, "captions") == [
         "is binary data of no known media type, not WebVTT captions"]
     latin1 = write(tmp_path / "latin1.vtt", "WEBVTT\n\n00:01.000 --> 00:02.000\nCaf\xe9\n"
                    .encode("latin-1"))

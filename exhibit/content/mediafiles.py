@@ -762,6 +762,8 @@ def check_captions(path: Path) -> list[MediaProblem]:
     """Parse a WebVTT file completely (W3C WebVTT): header, blocks, cue timings and settings,
     cue text tags and character references. Problems carry their line in the file."""
     kind, problems = _kind_problems(path, "captions")
+    if kind == "application/octet-stream" and _utf16(path):
+        return [MediaProblem(0, "is UTF-16 text; save it as UTF-8")]
     if kind == "text/plain":
         return [MediaProblem(1, "is plain text without the 'WEBVTT' first line, not WebVTT "
                                 "captions")]
@@ -782,6 +784,14 @@ def check_captions(path: Path) -> list[MediaProblem]:
         return [MediaProblem(line, f"not valid UTF-8 (byte 0x{raw[exc.start]:02x}); "
                                    f"save the file as UTF-8")]
     return parse_webvtt(text.removeprefix("\ufeff"))
+
+
+def _utf16(path: Path) -> bool:
+    try:
+        with open(path, "rb") as f:
+            return f.read(2) in (b"\xff\xfe", b"\xfe\xff")
+    except OSError:
+        return False
 
 
 def parse_webvtt(text: str) -> list[MediaProblem]:
