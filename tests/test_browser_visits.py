@@ -20,7 +20,9 @@ def stored(app, **where):
         return conn.execute(query).all()
 
 
-def wait_for(predicate, timeout=10.0):
+def wait_for(predicate, timeout=60.0):
+    """Poll until ``predicate`` holds (the cap only bounds a failing test; a passing one returns
+    as soon as the state is reached)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         result = predicate()

@@ -209,13 +209,13 @@ def test_the_kiosk_runs_from_a_bundle_and_its_visits_are_imported_once(
         page.wait_for_function("() => window.exhibitKiosk.offline.state.status.active", timeout=60_000)
         page.click(".k-section >> nth=0")
         page.evaluate("window.exhibitKiosk.show('project-video')")
-        played = page.evaluate("""async () => { const v = document.querySelector('video');
-            v.muted = true; await v.play(); await new Promise(r => setTimeout(r, 800));
-            return v.currentTime; }""")
-        assert played > 0.3
+        page.evaluate("""async () => { const v = document.querySelector('video');
+            v.muted = true; await v.play(); }""")
+        # Played: the position moves on (however slowly a loaded machine decodes).
+        page.wait_for_function("document.querySelector('video').currentTime > 0.3")
         page.evaluate("window.exhibitKiosk.reset()")
         page.evaluate("window.exhibitKiosk.visits.flush()")
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + 60  # a cap, not a pause: the loop ends when the queue is empty
         while page.evaluate("window.exhibitKiosk.visits.queue.size()") and time.monotonic() < deadline:
             page.wait_for_timeout(200)
         problems += [f"CSP: {v}" for v in page.evaluate("window.__violations")]
