@@ -6,7 +6,9 @@ from typing import Any
 
 from flask import Flask
 
-__version__ = "0.1.0"
+from .version import __version__
+
+__all__ = ["__version__", "create_app"]
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -15,6 +17,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     Raises :class:`exhibit.content.InvalidContent` when the content is invalid: the server must not
     start on a broken exhibition.
     """
+    # The factory is the top of the layer graph (tests/test_layers.py): it may import every
+    # package, and nothing imports it but the programs that start an app (cli, wsgi, printworker).
+    # Its imports stay in here so that importing a lower piece (exhibit.content, pure) does not
+    # load the whole app, and the print child limits its memory before WeasyPrint is imported.
     from . import (
         assets,
         contentstore,
@@ -23,6 +29,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         limits,
         media_serving,
         printing,
+        publication,
+        record,
         review,
         security,
         staff,
@@ -43,6 +51,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     visits.init_app(app)
     staff.init_app(app)
     printing.init_app(app)
+    publication.init_app(app)
     review.init_app(app)
+    record.init_app(app)
     security.init_app(app)  # last: its middleware wraps WhiteNoise, ProxyFix wraps everything
     return app

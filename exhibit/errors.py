@@ -57,7 +57,7 @@ def api_error(error: HTTPException):
 
 def staff_error(error: HTTPException, title: str, message: str):
     """The staff area's error page: what went wrong and a way back, in the staff language."""
-    from .staff.args import set_staff_language
+    from .auth.args import set_staff_language
 
     if "lang" not in g:  # refused before the staff hooks ran (a CSRF check, a body limit)
         set_staff_language()
@@ -70,7 +70,7 @@ def staff_error(error: HTTPException, title: str, message: str):
 
 def public_error(error: HTTPException):
     """A page in the visitor's language (from the URL, else the browser) that leads back."""
-    from .review import public_exhibition
+    from .publication import public_exhibition
 
     code = error.code or 500
     exhibition = public_exhibition()

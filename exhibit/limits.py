@@ -34,11 +34,11 @@ def login_account_key() -> str:
 
 def _may_upload() -> bool:
     # Only someone signed in with the right to add photos may make the server read a photo-sized
-    # body; anyone else gets the small form limit (and then the sign-in page or a 403).
-    from .staff.auth import current_user
-
-    user = current_user()
-    return user is not None and user.can("photos")
+    # body; anyone else gets the small form limit (and then the sign-in page or a 403). Who that
+    # is, the staff area says (app.extensions["exhibit.may_upload"], set by its init_app): the
+    # limits sit below the accounts, which live beside the visit log that uses these limits.
+    may_upload = current_app.extensions.get("exhibit.may_upload")
+    return may_upload is not None and may_upload()
 
 
 def limit_request_body() -> None:

@@ -65,7 +65,7 @@ def _limit_child(memory_mb: int) -> None:
     if memory_mb > 0:
         limit = memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    PILImage.MAX_IMAGE_PIXELS = None  # the ceiling above is the guard (see printing.worker)
+    PILImage.MAX_IMAGE_PIXELS = None  # the ceiling above is the guard (see exhibit.printworker)
 
 
 class MediaLibrary:

@@ -12,7 +12,7 @@ from . import charts, qr
 from .content import Figure, Image, MediaFile, Panel
 from .content.vocabulary import word
 from .media_serving import media_library
-from .review import public_exhibition
+from .publication import public_exhibition
 from .surfaces import render_panel
 
 HTML_LANG = {"zh": "zh-Hans"}  # BCP 47 tag for the script; plain codes otherwise

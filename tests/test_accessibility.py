@@ -32,7 +32,7 @@ from pathlib import Path
 
 import pytest
 
-from exhibit.staff.accounts import create_account
+from exhibit.auth.accounts import create_account
 from exhibit.visits import store
 
 from .conftest import ROOT, make_app, publish
@@ -181,7 +181,7 @@ def sign_in(page, site: Site, name: str, lang: str = "en") -> None:
 
 
 def staff_language(page, lang: str) -> None:
-    """The staff area follows the browser's language (exhibit.staff.args.set_staff_language)."""
+    """The staff area follows the browser's language (exhibit.auth.args.set_staff_language)."""
     page.context.set_extra_http_headers({"Accept-Language": f"{lang},en;q=0.5"})
 
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from exhibit.review.state import load_decisions
-from exhibit.staff.accounts import create_account
+from exhibit.auth.accounts import create_account
+from exhibit.publication.state import load_decisions
 
 from .conftest import make_app, publish
 from .live import serve

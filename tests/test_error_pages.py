@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from exhibit.staff.accounts import create_account
+from exhibit.auth.accounts import create_account
 
 from .conftest import make_app, publish
 from .test_staff import PASSWORD, Staff

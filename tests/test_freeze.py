@@ -13,8 +13,8 @@ from urllib.parse import urlsplit
 import brotli
 import pytest
 
+from exhibit.auth.accounts import create_account
 from exhibit.review.decisions import decide
-from exhibit.staff.accounts import create_account
 from exhibit.web.freeze import MARKER, FreezeError, file_for, freeze, local_links, public_paths
 
 from .test_events import page_view

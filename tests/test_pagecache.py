@@ -10,8 +10,8 @@ from pathlib import Path
 import brotli
 import pytest
 
+from exhibit.auth.accounts import create_account
 from exhibit.review.decisions import decide
-from exhibit.staff.accounts import create_account
 
 from .conftest import make_app
 from .test_staff import PASSWORD

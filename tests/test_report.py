@@ -17,10 +17,10 @@ from openpyxl import load_workbook
 from PIL import Image
 from pypdf import PdfReader
 
-from exhibit.staff.accounts import create_account
+from exhibit.auth.accounts import create_account
+from exhibit.record.archive import RecordPart, record_parts, register_record_part, write_record
 from exhibit.staff.photos import store_photo
 from exhibit.visits import store
-from exhibit.visits.record import RecordPart, record_parts, register_record_part, write_record
 from exhibit.visits.report import render_report_html
 
 from .conftest import make_app, publish

@@ -23,12 +23,12 @@ from PIL import Image
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from exhibit.review import panel_version, public_exhibition
+from exhibit.auth.accounts import create_account, load_user
+from exhibit.publication import panel_version, public_exhibition
+from exhibit.publication.snapshot import decode, encode
+from exhibit.record.archive import write_record
 from exhibit.review.decisions import ReviewError, decide
-from exhibit.review.snapshot import decode, encode
-from exhibit.staff.accounts import create_account, load_user
 from exhibit.surfaces import render_panel
-from exhibit.visits.record import write_record
 
 from .conftest import DEMO_PANELS, ROOT, make_app
 from .scratch import turn_review_off
@@ -233,7 +233,7 @@ def test_a_reviewer_cannot_approve_for_another_organisation_or_twice(visit_app, 
     response = post_decision(uma, "story", version, organisation="feco")
     assert response.status_code == 303 and response.location == "/staff/review/"
     with visit_app.app_context():
-        from exhibit.review.state import load_decisions
+        from exhibit.publication.state import load_decisions
 
         [decision] = load_decisions(visit_app.extensions["exhibit.db"])
     assert (decision.organisation, decision.reviewer, decision.action) == ("unido", "uma",

@@ -18,8 +18,8 @@ from flask import url_for
 from PIL import Image
 from werkzeug.serving import make_server
 
+from exhibit.auth.accounts import create_account
 from exhibit.review.blueprint import PREVIEW_SURFACES
-from exhibit.staff.accounts import create_account
 
 from .conftest import DEMO_PANELS, make_app, publish
 

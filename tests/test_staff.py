@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from PIL import Image
 from sqlalchemy import select
 
-from exhibit.staff.accounts import AccountError, create_account
+from exhibit.auth.accounts import AccountError, create_account
 from exhibit.visits import store
 from exhibit.visits.schema import channel_reports, photos
 

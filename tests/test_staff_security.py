@@ -23,15 +23,15 @@ from PIL import Image, ImageFile, PngImagePlugin
 from sqlalchemy import inspect, select, text
 from sqlalchemy.exc import DBAPIError
 
-from exhibit.review.audit import STAFF_ACTIONS
-from exhibit.staff import accounts as accounts_module
-from exhibit.staff.accounts import (
+from exhibit.auth import accounts as accounts_module
+from exhibit.auth.accounts import (
     AccountError,
     check_password_rules,
     common_passwords,
     create_account,
     set_password,
 )
+from exhibit.review.audit import STAFF_ACTIONS
 from exhibit.staff.blueprint import DOWNLOADS
 from exhibit.visits.db import upgrade
 from exhibit.visits.schema import MIGRATIONS, audit_events, metadata, photos, schema_version
@@ -283,7 +283,7 @@ class Clock:
 
 
 def test_sessions_end_when_idle_and_after_their_lifetime(staff, visit_app, monkeypatch):
-    import exhibit.staff.auth as auth
+    import exhibit.auth.sessions as auth
 
     clock = Clock()
     monkeypatch.setattr(auth, "time", SimpleNamespace(time=clock))  # the sessions' clock only
@@ -530,7 +530,7 @@ def test_every_staff_route_asks_for_sign_in_a_capability_and_a_token(staff, visi
     """Walks the url map, so a route added later without its checks fails here: signed out, a
     route sends to the sign-in page; a role without the route's capability gets 403; a POST
     without its CSRF token gets 400 — for every route and every role."""
-    from exhibit.staff.accounts import CAPABILITIES
+    from exhibit.auth.accounts import CAPABILITIES
 
     rules = [r for r in visit_app.url_map.iter_rules()
              if r.rule.startswith("/staff/") and r.endpoint not in OPEN_STAFF_ENDPOINTS]

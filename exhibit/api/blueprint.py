@@ -7,7 +7,7 @@ from flask import Blueprint, g, jsonify, render_template, request, url_for
 from ..content import Exhibition, Panel
 from ..contentstore import get_store
 from ..media_serving import media_library
-from ..review import public_exhibition
+from ..publication import public_exhibition
 from ..surfaces import render_panel
 from ..visits.events import shown
 from .openapi import openapi_document

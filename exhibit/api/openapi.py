@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import current_app
 
-from .. import __version__
+from ..version import __version__
 from ..visits.events import SLUG_PATTERN, UUID_PATTERN, event_schemas
 from ..visits.ingest import MAX_ECHOED_ID
 

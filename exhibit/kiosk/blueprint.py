@@ -12,7 +12,7 @@ from flask_babel import force_locale, gettext
 
 from ..api.blueprint import panel_media_urls
 from ..assets import STATIC_DIR, asset_url
-from ..review import public_exhibition
+from ..publication import public_exhibition
 from .config import KioskConfig
 
 bp = Blueprint("kiosk", __name__, template_folder="templates")

@@ -4,7 +4,7 @@
 
 The pieces: :mod:`.sizes` (A0, A1, roll-up, custom), :mod:`.layout` (geometry scaled from A0),
 :mod:`.colour` (CMYK through the output-intent profile), :mod:`exhibit.qr`, :mod:`.preflight`,
-:mod:`.render` (WeasyPrint), :mod:`.worker` and :mod:`.runner` (the rendering child process with
+:mod:`.render` (WeasyPrint), :mod:`exhibit.printworker` and :mod:`.runner` (the rendering child process with
 its time and memory limits), :mod:`.cli` (``exhibit print``).
 """
 

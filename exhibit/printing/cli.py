@@ -43,7 +43,7 @@ def print_command(slugs, size_text, langs, all_languages, out_dir, bleed_mm, rgb
     text that does not fit, missing translations and sources, page size); a file with an error
     is not written, and the command exits 1.
     """
-    from ..review import public_exhibition
+    from ..publication import public_exhibition
 
     app = current_app._get_current_object()
     files = get_store(app).exhibition

@@ -1,7 +1,7 @@
 """One panel, one language, one page: print HTML → WeasyPrint layout → preflight → PDF.
 
 Runs inside an app context (templates, settings, the content), normally in the rendering child
-process (:mod:`exhibit.printing.worker`), never in a web worker: a layout can take seconds and
+process (:mod:`exhibit.printworker`), never in a web worker: a layout can take seconds and
 hundreds of megabytes.
 """
 

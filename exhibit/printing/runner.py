@@ -2,7 +2,7 @@
 
 The calling process (the command line, or a web worker of the staff area) never imports
 WeasyPrint: it runs the cheap content preflight, then hands the jobs to ``python -m
-exhibit.printing.worker``, which has an address-space limit (``PRINT_MEMORY_MB``) and is killed
+exhibit.printworker``, which has an address-space limit (``PRINT_MEMORY_MB``) and is killed
 when one panel takes longer than ``PRINT_TIMEOUT_SECONDS``. The jobs after a failed one go on in
 a fresh child.
 
@@ -61,7 +61,7 @@ def job_panel(app: Flask, slug: str, version: str = "") -> Panel | None:
     version kept by the review since the files changed), or None."""
     panel = get_store(app).exhibition.panel(slug)
     if version and (panel is None or panel.version != version):
-        from ..review import panel_version
+        from ..publication import panel_version
 
         return panel_version(app, slug, version)
     return panel
@@ -233,7 +233,7 @@ def _run_child(config: dict, jobs: list[Job], start: int,
     request = {"config": config, "memory_mb": memory_mb,
                "jobs": [job.to_dict() for job in jobs[start:]]}
     with tempfile.TemporaryFile() as stderr:
-        proc = subprocess.Popen([sys.executable, "-m", "exhibit.printing.worker"],
+        proc = subprocess.Popen([sys.executable, "-m", "exhibit.printworker"],
                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr)
         assert proc.stdin and proc.stdout
         proc.stdin.write(json.dumps(request).encode())
@@ -333,7 +333,7 @@ def render_set(app: Flask, slugs: Iterable[str] | None = None,
     if draft:
         exhibition = get_store(app).exhibition
     else:
-        from ..review import public_exhibition
+        from ..publication import public_exhibition
 
         exhibition = public_exhibition(app)
     jobs = plan(exhibition, slugs, langs, options, out_dir, draft)

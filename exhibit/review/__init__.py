@@ -1,34 +1,29 @@
 """Review before publication: the reviewing organisations approve every panel version, and the
 public sees only approved versions.
 
-- :mod:`.state`: the rules (who must approve, what is published) over the review record;
 - :mod:`.decisions`: recording a decision, with its checks; :mod:`.store`: the only writer;
-- :mod:`.snapshot`: an approved version frozen (JSON, media by hash) and read back as a Panel;
-- :mod:`.publication`: :func:`public_exhibition`, the one seam every public surface reads;
 - :mod:`.diff`, :mod:`.audit`, :mod:`.blueprint`, :mod:`.commands`, :mod:`.demo`.
 
-    from exhibit.review import public_exhibition
+What is public (the rules, the snapshots, :func:`public_exhibition`) is :mod:`exhibit.publication`,
+a layer below: every surface reads it without importing the review screens. The names below are
+re-exported for the callers that know them from here.
 """
 
 from __future__ import annotations
 
 from flask import Flask
 
-from .publication import panel_version, public_exhibition
+from ..publication import panel_version, public_exhibition
 
 __all__ = ["init_app", "panel_version", "public_exhibition"]
 
 
 def init_app(app: Flask) -> None:
-    """The public exhibition's cache, the staff review screens, ``exhibit review``, and the
-    review record as a part of the exhibition record."""
-    from ..visits.record import register_record_part
-    from . import publication
-    from .audit import RECORD_PART
+    """The staff review screens and ``exhibit review`` (the public exhibition's cache is
+    :func:`exhibit.publication.init_app`; the review record's part of the exhibition record is
+    written by :mod:`exhibit.record`)."""
     from .blueprint import bp
     from .commands import review_cli
 
-    publication.init_app(app)
     app.register_blueprint(bp)
     app.cli.add_command(review_cli)
-    register_record_part(app, RECORD_PART)

@@ -16,11 +16,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine, select
 
-from ..content import Exhibition, Panel
+from ..content import Panel
+from ..publication.state import ReviewState, VersionState
 from ..visits.exports import escape_cell
-from ..visits.record import RecordArchive, RecordContext, RecordPart
 from ..visits.schema import audit_events
-from .state import ReviewState, VersionState, load_snapshots, review_state
 
 AUDIT_COLUMNS = ("id", "decided_at", "panel", "version", "organisation", "reviewer", "action",
                  "comment")
@@ -114,22 +113,3 @@ def status_csv(state: ReviewState) -> bytes:
             sent.comment if sent else ""))
     return csv_bytes(STATUS_COLUMNS, rows)
 
-
-def _record_part(archive: RecordArchive, ctx: RecordContext) -> None:
-    from ..contentstore import get_store
-
-    exhibition: Exhibition = get_store(ctx.app).current()
-    state = review_state(exhibition, ctx.engine)
-    archive.add_bytes("review/audit-trail.csv", audit_csv(state))
-    archive.add_bytes("review/status.csv", status_csv(state))
-    archive.add_bytes("review/staff-audit-trail.csv", staff_audit_csv(ctx.engine))
-    for row in load_snapshots(ctx.engine):
-        archive.add_bytes(f"review/versions/{row.panel}-{row.version}.json",
-                          row.data.encode("utf-8"))
-
-
-RECORD_PART = RecordPart(
-    "review", "the review record and the audit trail: every decision (review/audit-trail.csv), "
-    "where each panel stands (review/status.csv), the content of every approved version "
-    "(review/versions/*.json), and every privileged staff action: accounts, sign-ins, downloads, "
-    "photos, channel figures (review/staff-audit-trail.csv)", _record_part)

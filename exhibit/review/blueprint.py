@@ -24,17 +24,17 @@ from flask import (
 )
 from flask_babel import force_locale, gettext
 
+from ..auth.args import no_store, set_staff_language
+from ..auth.sessions import current_user, requires
 from ..content import Exhibition, Localized
 from ..contentstore import get_store
-from ..staff.args import no_store, set_staff_language
-from ..staff.auth import current_user, requires
+from ..publication.public import panel_version
+from ..publication.state import APPROVE, load_decisions, review_state
 from ..surfaces import render_panel
 from ..visits.db import get_engine
 from .audit import audit_csv, panel_statuses
 from .decisions import ReviewError, decide
 from .diff import diff_panels
-from .publication import panel_version
-from .state import APPROVE, load_decisions, review_state
 
 bp = Blueprint("review", __name__, url_prefix="/staff/review", template_folder="templates")
 PREVIEW_SURFACES = ("web", "kiosk")

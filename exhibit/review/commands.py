@@ -9,12 +9,12 @@ from flask import current_app
 from flask.cli import AppGroup
 from flask_babel import force_locale
 
+from ..auth.accounts import AccountError
 from ..contentstore import get_store
-from ..staff.accounts import AccountError
+from ..publication.state import Decision, review_state
 from ..visits.db import get_engine
 from .audit import panel_statuses
 from .decisions import ReviewError
-from .state import Decision, review_state
 
 
 # AppGroup: every command runs in an app context, also when invoked through app.cli (tests).

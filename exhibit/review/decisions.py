@@ -13,12 +13,13 @@ from pathlib import Path
 from flask import Flask
 from flask_babel import gettext
 
+from ..auth.accounts import User
 from ..contentstore import get_store
-from ..staff.accounts import User
+from ..publication import snapshot
+from ..publication.public import publication
+from ..publication.state import APPROVE, SEND_BACK, Decision, load_decisions, review_state
 from ..visits.db import get_engine
-from . import snapshot, store
-from .publication import publication
-from .state import APPROVE, SEND_BACK, Decision, load_decisions, review_state
+from . import store
 
 MAX_COMMENT = 4000  # characters: a page of remarks; longer belongs in a document
 

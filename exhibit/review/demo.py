@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 from flask import Flask
 from sqlalchemy import select
 
+from ..auth.accounts import User, create_account, password_matches
 from ..contentstore import get_store
-from ..staff.accounts import User, create_account, password_matches
+from ..publication.state import APPROVE, SEND_BACK, review_state
 from ..visits.db import get_engine
 from ..visits.schema import users
 from .decisions import ReviewError, decide
-from .state import APPROVE, SEND_BACK, review_state
 
 # The demo's story: most panels approved by both organisations; the PFOS posters approved by FECO
 # and waiting for the World Bank; the gold-catalyst case sent back by UNIDO.

@@ -15,7 +15,7 @@ csrf = CSRFProtect()
 
 
 def init_app(app: Flask) -> None:
-    from . import record_views  # noqa: F401  (its routes join the staff blueprint)
+    from ..auth.sessions import current_user
     from .blueprint import audit_downloads, bp
     from .commands import users_cli
 
@@ -31,6 +31,10 @@ def init_app(app: Flask) -> None:
 
     csrf.exempt(events_bp)  # a public JSON API with no cookies: nothing to forge
     app.register_blueprint(bp)
+    # The photo upload's body limit (exhibit.limits, a lower layer) asks the staff area who may
+    # send a photo-sized body: only someone signed in with the right to add photos.
+    app.extensions["exhibit.may_upload"] = lambda: (
+        (user := current_user()) is not None and user.can("photos"))
     # On the app, not the blueprint: the review screens' downloads are audited the same way.
     app.after_request(audit_downloads)
     app.cli.add_command(users_cli)

@@ -37,6 +37,9 @@ from werkzeug.exceptions import RequestEntityTooLarge, TooManyRequests
 from werkzeug.http import parse_options_header
 
 from .. import charts
+from ..auth.accounts import check_credentials
+from ..auth.args import date_arg, no_store, set_staff_language
+from ..auth.sessions import audit_entry, current_user, requires, sign_in, sign_out
 from ..content import Figure, FigureRow, Localized
 from ..errors import handle_http_error, staff_error
 from ..limits import limiter, login_account_key
@@ -48,9 +51,6 @@ from ..visits.exports import csv_chunks, write_xlsx
 from ..visits.report import photo_folder
 from ..visits.schema import channel_reports, photos
 from ..visits.stats import summarise
-from .accounts import check_credentials
-from .args import date_arg, no_store, set_staff_language
-from .auth import audit_entry, current_user, requires, sign_in, sign_out
 from .photos import PhotoError, store_photo
 
 bp = Blueprint("staff", __name__, url_prefix="/staff", template_folder="templates")

@@ -8,10 +8,7 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from ..visits import store
-from ..visits.db import get_engine
-from ..visits.schema import users
-from .accounts import (
+from ..auth.accounts import (
     ROLES,
     AccountError,
     command_line_actor,
@@ -20,6 +17,9 @@ from .accounts import (
     set_password,
     set_role,
 )
+from ..visits import store
+from ..visits.db import get_engine
+from ..visits.schema import users
 
 
 # AppGroup: every command runs in an app context, also when invoked through app.cli (tests).

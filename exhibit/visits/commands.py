@@ -94,34 +94,3 @@ def export_report(out: Path, date_from, date_to, lang) -> None:
         [f"lang={lang}"] + [f"{k}={v}" for k, v in (("from", date_from), ("to", date_to)) if v]))
     click.echo(f"{out}: summary report in {lang}, {len(data):,} bytes")
 
-
-@export_cli.command("record")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="FILE.zip")
-@_LANG_OPTION
-@click.option("--skip", "skip", multiple=True, metavar="PART",
-              help="leave a part out (repeatable), e.g. --skip print; the parts are listed in "
-                   "the README")
-def export_record(out: Path, lang, skip) -> None:
-    """Write the whole exhibition record to OUT: one ZIP with the report, the visit log, the
-    channel figures, the photos, the print files, and a manifest with SHA-256 checksums."""
-    from .record import record_parts, write_record
-
-    if out.suffix.lower() != ".zip":
-        raise click.BadParameter("the file name must end in .zip", param_hint="--out")
-    lang = lang or default_language()
-    parts = [p.name for p in record_parts()]
-    unknown = sorted(set(skip) - set(parts))
-    if unknown:
-        raise click.BadParameter(f"no part named {', '.join(unknown)}; the parts are: "
-                                 f"{', '.join(parts)}", param_hint="--skip")
-    with click.progressbar(length=len(parts) - len(set(skip)), label="writing the record",
-                           item_show_func=lambda p: p.name if p else None,
-                           file=sys.stderr) as bar:
-        written = write_record(out, lang, skip=skip, progress=lambda part: bar.update(1, part))
-    _audit("export_record", out, "&".join([f"lang={lang}"] + [f"skip={p}" for p in skip]))
-    for warning in written.warnings:
-        click.echo(f"warning: {warning}", err=True)
-    total = sum(f["bytes"] for f in written.files)
-    click.echo(f"{out}: {len(written.files)} files ({total:,} bytes before compression), "
-               f"{out.stat().st_size:,} bytes; checksums in MANIFEST.json")

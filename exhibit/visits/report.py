@@ -22,10 +22,11 @@ from markupsafe import Markup
 from PIL import Image
 from sqlalchemy import Engine, func, select
 
-from .. import __version__, charts
+from .. import charts
 from ..content import Exhibition, Figure, FigureRow, Localized
 from ..contentstore import get_store
 from ..i18n import LANGUAGE_NAMES
+from ..version import __version__
 from .channels import channel_names
 from .db import get_engine
 from .schema import channel_reports, photos

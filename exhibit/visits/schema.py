@@ -126,7 +126,7 @@ review_snapshots = Table(
     Column("panel", String(80), primary_key=True),
     Column("version", String(64), primary_key=True),
     Column("section", String(40), nullable=False),  # decides which organisations must approve
-    Column("data", Text, nullable=False),  # JSON, exhibit.review.snapshot
+    Column("data", Text, nullable=False),  # JSON, exhibit.publication.snapshot
     Column("sha256", String(64), nullable=False),  # of data, for the record
     Column("taken_at", DateTime(timezone=True), nullable=False),
 )

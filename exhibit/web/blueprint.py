@@ -15,7 +15,7 @@ from flask import (
 )
 
 from ..i18n import browser_language
-from ..review import public_exhibition
+from ..publication import public_exhibition
 from .pagecache import PageCache, cached_page, install_fast_path
 
 bp = Blueprint("web", __name__, template_folder="templates")

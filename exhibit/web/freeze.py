@@ -26,7 +26,7 @@ from flask import Flask, current_app, render_template, url_for
 from flask.cli import with_appcontext
 
 from ..media import URL_PREFIX
-from ..review import public_exhibition
+from ..publication import public_exhibition
 from .pagecache import BEST, _compress
 
 MARKER = ".exhibit-freeze"  # says a folder is a frozen copy, so freezing over it may replace it

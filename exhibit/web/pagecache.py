@@ -26,7 +26,7 @@ import brotli
 from flask import Flask, Response, current_app, make_response, request
 from werkzeug.http import parse_accept_header, parse_etags, quote_etag
 
-from ..review import public_exhibition
+from ..publication import public_exhibition
 
 # Pages are small and few (languages × panels), so a plain LRU by count is enough: 16 panels in
 # three languages plus topic, feedback and sitemap pages are about 60 entries of ~30 KB × 3.

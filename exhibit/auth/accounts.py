@@ -55,7 +55,7 @@ PASSWORD_LISTS = ("common-passwords.txt.gz", "local-passwords.txt")
 @functools.cache
 def common_passwords() -> frozenset[str]:
     """Every refused password, lowercase; read once per process (about 20,000 entries)."""
-    folder = resources.files("exhibit.staff")
+    folder = resources.files("exhibit.auth")
     words: set[str] = set()
     for name in PASSWORD_LISTS:
         data = folder.joinpath(name).read_bytes()

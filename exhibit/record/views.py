@@ -12,11 +12,11 @@ from pathlib import Path
 from flask import Response, abort, after_this_request, g, request, send_file, url_for
 from flask_babel import gettext
 
-from ..visits.record import record_parts, write_record
+from ..auth.args import date_arg
+from ..auth.sessions import current_user, requires
+from ..staff.blueprint import bp
 from ..visits.report import REPORT_LANGUAGES, html_to_pdf, render_report_html
-from .args import date_arg
-from .auth import current_user, requires
-from .blueprint import bp
+from .archive import record_parts, write_record
 
 
 def _report_args() -> tuple[str, dt.date | None, dt.date | None]:

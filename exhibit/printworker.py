@@ -1,4 +1,6 @@
-"""The rendering child process: ``python -m exhibit.printing.worker`` (started by :mod:`.runner`).
+"""The rendering child process: ``python -m exhibit.printworker`` (started by
+:mod:`exhibit.printing.runner`; it builds the whole app, so it lives beside the factory, above
+the print surface).
 
 Reads one JSON request on stdin (the app's settings, the memory limit, the jobs), limits its own
 address space before it imports WeasyPrint, builds the app, renders the jobs one by one and writes
@@ -53,10 +55,10 @@ def main() -> int:
 
     Image.MAX_IMAGE_PIXELS = None
 
-    from .. import create_app
-    from .preflight import Problem
-    from .render import PrintOptions, render
-    from .runner import job_panel
+    from . import create_app
+    from .printing.preflight import Problem
+    from .printing.render import PrintOptions, render
+    from .printing.runner import job_panel
 
     try:
         app = create_app(request["config"])

@@ -3,8 +3,9 @@ the photo records, the print files — and a manifest with the size and SHA-256 
 
 What goes in is a registry of *record parts* (Datasette's habit: a list of named writers, not a
 chain of ``if``): each part writes its files into the archive. A feature adds its files with
-``register_record_part(app, RecordPart(...))`` from its ``init_app`` — the approval record of the
-review workflow is meant to be added this way.
+``register_record_part(app, RecordPart(...))``. The parts of the domains below (the visit log,
+print, the review record) are written here: the record is the highest layer, it imports them, and
+none of them imports it.
 
 The ZIP is written to ``FILE.part`` and renamed when complete, so a half-written record never
 sits under the name asked for.
@@ -31,12 +32,16 @@ from flask import Flask, current_app
 from flask_babel import force_locale
 from sqlalchemy import Engine, select
 
-from .. import __version__
+from ..content import Exhibition
 from ..contentstore import get_store
-from .db import get_engine
-from .exports import csv_chunks, escape_cell, write_xlsx
-from .report import channel_label, html_to_pdf, photo_folder, photo_rows, render_report_html
-from .schema import channel_reports
+from ..printing import PrintFailed, render_set
+from ..publication.state import load_snapshots, review_state
+from ..review.audit import audit_csv, staff_audit_csv, status_csv
+from ..version import __version__
+from ..visits.db import get_engine
+from ..visits.exports import csv_chunks, escape_cell, write_xlsx
+from ..visits.report import channel_label, html_to_pdf, photo_folder, photo_rows, render_report_html
+from ..visits.schema import channel_reports
 
 log = logging.getLogger(__name__)
 
@@ -177,8 +182,6 @@ def _photos(archive: RecordArchive, ctx: RecordContext) -> None:
 
 def _print_files(archive: RecordArchive, ctx: RecordContext) -> None:
     """Every panel as a print-ready PDF in the record's language (PRINT_SIZE, CMYK)."""
-    from ..printing import PrintFailed, render_set
-
     try:
         made = render_set(ctx.app, None, [ctx.lang], out_dir=ctx.workdir / "print")
     except PrintFailed as exc:
@@ -201,6 +204,17 @@ def _print_files(archive: RecordArchive, ctx: RecordContext) -> None:
                 shutil.copyfileobj(src, fh, COPY_CHUNK)
 
 
+def _review(archive: RecordArchive, ctx: RecordContext) -> None:
+    exhibition: Exhibition = get_store(ctx.app).current()
+    state = review_state(exhibition, ctx.engine)
+    archive.add_bytes("review/audit-trail.csv", audit_csv(state))
+    archive.add_bytes("review/status.csv", status_csv(state))
+    archive.add_bytes("review/staff-audit-trail.csv", staff_audit_csv(ctx.engine))
+    for row in load_snapshots(ctx.engine):
+        archive.add_bytes(f"review/versions/{row.panel}-{row.version}.json",
+                          row.data.encode("utf-8"))
+
+
 DEFAULT_PARTS = (
     RecordPart("report", "the exhibition summary report (report.pdf, report.html)", _report),
     RecordPart("visits", "the visit log, every event (visits.csv, visits.xlsx)", _visits),
@@ -211,6 +225,11 @@ DEFAULT_PARTS = (
 )
 PRINT_PART = RecordPart("print", "every panel as a print-ready PDF in the record's language "
                         "(print/)", _print_files)
+REVIEW_PART = RecordPart(
+    "review", "the review record and the audit trail: every decision (review/audit-trail.csv), "
+    "where each panel stands (review/status.csv), the content of every approved version "
+    "(review/versions/*.json), and every privileged staff action: accounts, sign-ins, downloads, "
+    "photos, channel figures (review/staff-audit-trail.csv)", _review)
 
 
 def record_parts(app: Flask | None = None) -> list[RecordPart]:
@@ -223,6 +242,8 @@ def record_parts(app: Flask | None = None) -> list[RecordPart]:
         # "print" blueprint). It could register this part from its own init_app instead.
         if "print" in app.blueprints:
             parts.append(PRINT_PART)
+        if "review" in app.blueprints:
+            parts.append(REVIEW_PART)
         app.extensions["exhibit.record_parts"] = parts
     return parts
 
