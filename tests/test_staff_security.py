@@ -417,7 +417,7 @@ def test_migration_3_upgrades_an_older_database(database_url, tmp_path):
             conn.execute(text("INSERT INTO users (name, password_hash, role, active, created_at) "
                               "VALUES ('old', 'x', 'viewer', :on, :now)"),
                          {"on": True, "now": dt.datetime.now(dt.UTC)})
-        assert upgrade(engine) == [f"3: {MIGRATIONS[2][1]}"]
+        assert upgrade(engine)[0] == f"3: {MIGRATIONS[2][1]}"  # then any later step
         with engine.connect() as conn:
             assert conn.execute(text("SELECT session_epoch FROM users")).scalar() == 0
         assert upgrade(engine) == []
@@ -895,7 +895,7 @@ def test_migration_4_keys_the_names_of_an_older_database(database_url):
                 conn.execute(text("INSERT INTO users (name, password_hash, role, active, "
                                   "created_at) VALUES (:name, 'x', 'viewer', :on, :now)"),
                              {"name": name, "on": True, "now": dt.datetime.now(dt.UTC)})
-        assert upgrade(engine) == [f"4: {MIGRATIONS[3][1]}"]
+        assert upgrade(engine)[0] == f"4: {MIGRATIONS[3][1]}"
         with engine.connect() as conn:
             keys = conn.execute(text("SELECT name, name_key FROM users ORDER BY id")).all()
         assert [tuple(row) for row in keys] == [("Ada", "ada"), ("ada", None), ("bob", "bob")]
