@@ -122,6 +122,10 @@ def test_sign_in_is_throttled_per_address_and_per_account(visit_app, accounts):
     assert "Too many attempts" in page and "Try again in" in page
     # Another account from another address is not held up.
     assert _login_from(visit_app, "ed", "10.0.3.1", PASSWORD).status_code == 302
+    # The same account in another case or Unicode form is the same account for the limit too.
+    codes = [_login_from(visit_app, name, f"10.0.4.{i}").status_code
+             for i, name in enumerate(("ed", "ED", "\uff45\uff44", " Ed"))]
+    assert codes == [401, 401, 401, 429]
 
 
 def test_only_failed_sign_ins_count_and_a_throttle_is_audited_once(visit_app, accounts):
