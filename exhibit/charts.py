@@ -10,7 +10,9 @@ No Flask here: only the content model and Babel's number formatting.
 
 from __future__ import annotations
 
+import hashlib
 import math
+import re
 from dataclasses import dataclass
 from html import escape
 
@@ -41,6 +43,29 @@ WORDS = {
     "unit": {"zh": "单位", "en": "Unit", "fr": "Unité"},
     "sources": {"zh": "来源", "en": "Sources", "fr": "Sources"},
 }
+
+
+_UNSAFE_ID = re.compile(r"[^A-Za-z0-9_-]+")
+
+
+def element_id(*parts: str) -> str:
+    """A safe id token from content-derived parts (a slug, a figure's CSV file name).
+
+    Whatever the parts hold, the result is only ASCII letters, digits, ``_`` and ``-``, so it
+    cannot leave an attribute, and ``aria-labelledby`` (a space-separated list) reads it as one
+    id. When a part had to be changed, a short hash of the original keeps two different names
+    from becoming the same id on one page.
+    """
+    raw = "-".join(parts)
+    token = _UNSAFE_ID.sub("-", raw).strip("-") or "x"
+    if token != raw:
+        token += "-" + hashlib.sha256(raw.encode("utf-8")).hexdigest()[:8]
+    return token
+
+
+def _attr(value: str) -> str:
+    """An attribute value, escaped (quotes included) even when it is believed safe."""
+    return escape(str(value), quote=True)
 
 
 def _w(key: str, lang: str) -> str:
@@ -122,7 +147,7 @@ class _Canvas:
     def text(self, x, y, content, size=15, weight=400, fill=INK, anchor="start", extra=""):
         self.parts.append(
             f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" font-weight="{weight}" '
-            f'fill="{fill}" text-anchor="{anchor}"{extra}>{escape(content)}</text>')
+            f'fill="{_attr(fill)}" text-anchor="{anchor}"{extra}>{escape(content)}</text>')
 
     def lines(self, content, size=15, weight=400, fill=INK, width=WIDTH - 2 * PAD, gap=1.35):
         for line in wrap(content, size, width):
@@ -131,7 +156,7 @@ class _Canvas:
 
     def rect(self, x, y, w, h, fill, extra=""):
         self.parts.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{max(w, 0):.1f}" '
-                          f'height="{h:.1f}" fill="{fill}"{extra}/>')
+                          f'height="{h:.1f}" fill="{_attr(fill)}"{extra}/>')
 
 
 def _source_line(figure: Figure, panel: Panel | None, lang: str) -> str:
@@ -144,7 +169,7 @@ def _source_line(figure: Figure, panel: Panel | None, lang: str) -> str:
 
 
 def _illustrative_pattern(uid: str) -> str:
-    return (f'<pattern id="{uid}-hatch" width="8" height="8" patternUnits="userSpaceOnUse" '
+    return (f'<pattern id="{_attr(uid)}-hatch" width="8" height="8" patternUnits="userSpaceOnUse" '
             f'patternTransform="rotate(45)"><rect width="8" height="8" fill="#e8f3ec"/>'
             f'<rect width="3" height="8" fill="#7fb894"/></pattern>')
 
@@ -175,7 +200,8 @@ def render_chart(figure: Figure, panel: Panel | None, lang: str) -> str:
     ``panel`` numbers the sources in the source line; figures made from the visit log (the staff
     dashboard, the summary report) have none.
     """
-    uid = f"fig-{panel.slug if panel else 'log'}-{figure.id}"
+    # The figure id is the CSV file's name, chosen by the author: never put it in markup as is.
+    uid = "fig-" + element_id(panel.slug if panel else "log", figure.id)
     canvas = _Canvas(parts=[])
     canvas.lines(figure.title[lang], size=17, weight=700)
     if figure.illustrative:
@@ -201,11 +227,11 @@ def render_chart(figure: Figure, panel: Panel | None, lang: str) -> str:
     defs = f"<defs>{_illustrative_pattern(uid)}</defs>" if figure.illustrative else ""
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" '
-        f'width="{WIDTH}" height="{height}" role="img" class="chart chart-{figure.chart}" '
-        f'aria-labelledby="{uid}-title {uid}-desc" '
-        f'font-family="{FONT_ZH if lang == "zh" else FONT_LATIN}" lang="{lang}">'
-        f'<title id="{uid}-title">{escape(figure.title[lang])}</title>'
-        f'<desc id="{uid}-desc">{escape(describe(figure, lang))}</desc>{defs}'
+        f'width="{WIDTH}" height="{height}" role="img" class="chart chart-{_attr(figure.chart)}" '
+        f'aria-labelledby="{_attr(uid)}-title {_attr(uid)}-desc" '
+        f'font-family="{_attr(FONT_ZH if lang == "zh" else FONT_LATIN)}" lang="{_attr(lang)}">'
+        f'<title id="{_attr(uid)}-title">{escape(figure.title[lang])}</title>'
+        f'<desc id="{_attr(uid)}-desc">{escape(describe(figure, lang))}</desc>{defs}'
         f'<rect width="{WIDTH}" height="{height}" fill="#ffffff"/>'
         + "".join(canvas.parts) + "</svg>"
     )

@@ -14,6 +14,8 @@ The events API checks its own limit (``EVENTS_MAX_BYTES``) and answers in JSON.
 
 from __future__ import annotations
 
+import unicodedata
+
 from flask import Flask, current_app, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -29,7 +31,10 @@ OWN_LIMIT_ENDPOINTS = frozenset({"visits.post_events"})
 
 def login_account_key() -> str:
     """The account being tried: throttling per account stops a slow guess from many addresses."""
-    return "account:" + (request.form.get("name") or "").strip().lower()[:80]
+    # Folded as the sign-in folds it (exhibit.auth.accounts.name_key; not imported: that is a
+    # higher layer): "ADA" or a full-width "ＡＤＡ" signs in as "ada", so it counts as "ada" too.
+    name = unicodedata.normalize("NFKC", request.form.get("name") or "").strip()
+    return "account:" + unicodedata.normalize("NFKC", name.casefold())[:80]
 
 
 def _may_upload() -> bool:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 
 import pytest
 
-from exhibit.charts import render_chart, table_rows, wrap
+from exhibit.charts import element_id, render_chart, table_rows, wrap
 from exhibit.content import load_exhibition
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -50,3 +51,27 @@ def test_wrap_breaks_chinese_anywhere_and_latin_at_spaces():
     lines = wrap("the quick brown fox jumps over the lazy dog", 16, 120)
     assert len(lines) > 1 and all(" " not in (line[0], line[-1]) for line in lines)
     assert " ".join(lines) == "the quick brown fox jumps over the lazy dog"
+
+
+def test_content_in_a_chart_cannot_leave_its_attribute_or_text(scratch):
+    # The figure id is the CSV file's name, which the author chooses.
+    folder = scratch / "output"
+    (folder / "output.csv").rename(folder / 'x" onload="alert(1)"><script>x.csv')
+    yaml = (folder / "panel.yaml").read_text(encoding="utf-8")
+    yaml = yaml.replace("data: output.csv", """data: 'x" onload="alert(1)"><script>x.csv'""")
+    yaml = yaml.replace("title: {zh: 产量, en: Output, fr: Production}\n    unit",
+                        "title: {zh: 产量, en: '<b>Output</b> & \"more\"', fr: Production}\n    unit")
+    (folder / "panel.yaml").write_text(yaml, encoding="utf-8")
+    panel = load_exhibition(scratch).panel("output")
+    figure = panel.figures[0]
+    assert "<script>" in figure.id
+    svg = render_chart(figure, panel, "en")
+    root = ET.fromstring(svg)  # well-formed: nothing broke out of an attribute
+    assert not list(root.iter(f"{SVG}script")) and "<script" not in svg and "<b>" not in svg
+    uid = root.get("aria-labelledby").split()[0].removesuffix("-title")
+    assert re.fullmatch(r"fig-[A-Za-z0-9_-]+", uid)
+    assert root.find(f"{SVG}title").get("id") == f"{uid}-title"
+    assert root.find(f"{SVG}title").text == '<b>Output</b> & "more"'
+    # Two names that sanitise alike still get two ids.
+    assert element_id("output", "a<b") != element_id("output", "a>b")
+    assert element_id("output", "carbide-route") == "output-carbide-route"

@@ -122,6 +122,10 @@ def test_sign_in_is_throttled_per_address_and_per_account(visit_app, accounts):
     assert "Too many attempts" in page and "Try again in" in page
     # Another account from another address is not held up.
     assert _login_from(visit_app, "ed", "10.0.3.1", PASSWORD).status_code == 302
+    # The same account in another case or Unicode form is the same account for the limit too.
+    codes = [_login_from(visit_app, name, f"10.0.4.{i}").status_code
+             for i, name in enumerate(("ed", "ED", "\uff45\uff44", " Ed"))]
+    assert codes == [401, 401, 401, 429]
 
 
 def test_only_failed_sign_ins_count_and_a_throttle_is_audited_once(visit_app, accounts):
@@ -417,7 +421,7 @@ def test_migration_3_upgrades_an_older_database(database_url, tmp_path):
             conn.execute(text("INSERT INTO users (name, password_hash, role, active, created_at) "
                               "VALUES ('old', 'x', 'viewer', :on, :now)"),
                          {"on": True, "now": dt.datetime.now(dt.UTC)})
-        assert upgrade(engine) == [f"3: {MIGRATIONS[2][1]}"]
+        assert upgrade(engine)[0] == f"3: {MIGRATIONS[2][1]}"  # then any later step
         with engine.connect() as conn:
             assert conn.execute(text("SELECT session_epoch FROM users")).scalar() == 0
         assert upgrade(engine) == []
@@ -752,3 +756,157 @@ def test_photos_are_never_stored_under_the_uploaded_name(staff, visit_app, tmp_p
     leaf = Path(name.replace("\\", "/")).name
     if leaf:
         assert not [p for p in tmp_path.rglob(leaf) if "panels" not in p.parts]
+
+
+# -- account names, roles and the way back after sign-in ---------------------------------------------
+
+def _users(runner, *args, password=None):
+    """`exhibit users ...` as typed, with the password on standard input when given."""
+    extra = ["--password-stdin"] if password is not None else []
+    return runner.invoke(args=["users", *args, *extra], input=password)
+
+
+def _accounts_named(app):
+    with app.extensions["exhibit.db"].connect() as conn:
+        return conn.execute(text("SELECT name, role, organisation FROM users ORDER BY id")).all()
+
+
+def test_names_that_differ_only_by_case_or_unicode_form_are_one_account(visit_app):
+    runner = visit_app.test_cli_runner()
+    made = _users(runner, "create", "Ada", "--role", "editor", password=PASSWORD + "\n")
+    assert made.exit_code == 0, made.output
+    # Another case, full-width letters, a no-break space NFKC turns into a trailing space.
+    for twin in ("ada", "ADA", "\uff21\uff44\uff41", "Ada\u00a0", " Ada "):
+        result = _users(runner, "create", twin, "--role", "viewer", password=PASSWORD + "\n")
+        assert result.exit_code == 1 and "an account named" in result.output, (twin, result.output)
+    assert [row.name for row in _accounts_named(visit_app)] == ["Ada"]
+    # The case-folded German sharp s: "Straße" and "STRASSE" are one name too.
+    assert _users(runner, "create", "Straße", "--role", "viewer",
+                  password=PASSWORD + "\n").exit_code == 0
+    assert "already exists" in _users(runner, "create", "STRASSE", "--role", "viewer",
+                                      password=PASSWORD + "\n").output
+    # Full-width input is stored in its normal form; the account answers to any case.
+    assert _users(runner, "create", "\uff22\uff4f", "--role", "viewer",
+                  password=PASSWORD + "\n").exit_code == 0
+    assert _accounts_named(visit_app)[-1].name == "Bo"
+    visit_app.config["WTF_CSRF_ENABLED"] = True
+    assert Staff(visit_app).login("ADA").status_code == 302
+    assert _users(runner, "set-role", "aDa", "--role", "viewer").exit_code == 0
+    assert _accounts_named(visit_app)[0].role == "viewer"
+
+
+@pytest.mark.parametrize("name, message", [
+    ("-", "must start with a letter or a digit"),
+    ("system", "reserved"), ("Anonymous", "reserved"), ("\uff33\uff39\uff33\uff34\uff25\uff2d",
+                                                        "reserved"),
+    ("command line (root)", "reserved"), ("nobody", "reserved"),
+    ("\x1b[31mred", "U+001B"), ("ad\u200bmin", "U+200B"), ("\u200dada", "U+200D"),
+    ("ada\u202eevil", "U+202E"), ("a\u2028b", "U+2028"), ("a\x00b", "U+0000"),
+    ("a\tb", "U+0009"), ("a\u3000\u3000b", "two spaces"), ("a  b", "two spaces"),
+    ("\u3164", "U+1160"), ("\u2800ada", "U+2800"), ("   ", "1 to 80"), ("x" * 81, "1 to 80"),
+    ("=cmd|' /C calc'!A0", "must start with a letter or a digit"),
+])
+def test_names_that_would_mislead_are_refused(visit_app, name, message):
+    result = _users(visit_app.test_cli_runner(), "create", name, "--role", "viewer",
+                    password=PASSWORD + "\n")
+    assert result.exit_code == 1 and message in result.output, result.output
+    assert "Traceback" not in result.output
+    assert _accounts_named(visit_app) == []
+
+
+def test_ordinary_names_and_the_demo_admin_are_accepted(visit_app):
+    runner = visit_app.test_cli_runner()
+    for name, role in (("admin", "admin"), ("Li Wei", "viewer"), ("王芳", "editor"),
+                       ("élodie.martin", "viewer"), ("feco-reviewer", "viewer")):
+        result = _users(runner, "create", name, "--role", role, password=PASSWORD + "\n")
+        assert result.exit_code == 0, (name, result.output)
+    assert [row.name for row in _accounts_named(visit_app)] == [
+        "admin", "Li Wei", "王芳", "élodie.martin", "feco-reviewer"]
+
+
+def test_an_admin_belongs_to_no_organisation(visit_app, accounts):
+    runner = visit_app.test_cli_runner()
+    refused = _users(runner, "create", "boss", "--role", "admin", "--org", "feco",
+                     password=PASSWORD + "\n")
+    assert refused.exit_code == 1 and "an admin belongs to no organisation" in refused.output
+    with pytest.raises(AccountError, match="no organisation"):
+        create_account(accounts, "boss", PASSWORD, "admin", "unido")
+    refused = _users(runner, "set-role", "rita", "--role", "admin", "--org", "unido")
+    assert refused.exit_code == 1 and "an admin belongs to no organisation" in refused.output
+    # Made an admin, the reviewer leaves the organisation she decided for.
+    assert _users(runner, "set-role", "rita", "--role", "admin").exit_code == 0
+    assert ("rita", "admin", None) in _accounts_named(visit_app)
+    # An admin given an organisation before this rule: it is not one of the account's powers.
+    with accounts.begin() as conn:
+        conn.execute(text("UPDATE users SET organisation = 'feco' WHERE name = 'ada'"))
+    assert accounts_module.check_credentials(accounts, "ada", PASSWORD)[0].organisation is None
+
+
+@pytest.mark.parametrize("ending", ["\n", "\r\n", ""])
+def test_password_stdin_takes_the_line_without_its_ending(visit_app, ending):
+    runner = visit_app.test_cli_runner()
+    made = _users(runner, "create", "carl", "--role", "editor", password=PASSWORD + ending)
+    assert made.exit_code == 0, made.output
+    assert accounts_module.authenticate(visit_app.extensions["exhibit.db"], "carl", PASSWORD)
+    other = "another long passphrase"
+    assert _users(runner, "set-password", "carl", password=other + ending).exit_code == 0
+    engine = visit_app.extensions["exhibit.db"]
+    assert accounts_module.authenticate(engine, "carl", other)
+    assert not accounts_module.authenticate(engine, "carl", other + "\r")
+
+
+@pytest.mark.parametrize("raw_next", [
+    "/staff/%0D%0ASet-Cookie:%20x=1", "/staff/%0a", "/staff/x%0d", "/staff/%09tab", "/staff/%00",
+    "/staff/%E2%80%A8", "/staff/%C3%A9t%C3%A9", "//evil.example/staff/", "/staff/%5C%5Cevil",
+    "/staff/../../evil", "/staff/%2e%2e/%2E%2E/evil", "https://evil.example/staff/",
+    "/staff/%20", "",
+])
+def test_after_sign_in_a_bad_next_goes_to_the_dashboard(staff, raw_next):
+    response = staff.post(f"/staff/login?next={raw_next}", {"name": "ed", "password": PASSWORD})
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/staff/"
+    assert "Set-Cookie: x" not in str(response.headers)
+
+
+def test_after_sign_in_a_good_next_is_followed(staff):
+    response = staff.post("/staff/login?next=/staff/%3Ffrom%3D2026-11-01",
+                          {"name": "ed", "password": PASSWORD})
+    assert response.headers["Location"] == "/staff/?from=2026-11-01"
+
+
+def test_what_is_typed_at_sign_in_reaches_the_audit_trail_printable(staff, visit_app):
+    staff.login("ed\x1b[2J\u202eevil", password="wrong password here")
+    actor = audit_rows(visit_app, "sign_in_failed")[-1].actor
+    assert actor == "ed\ufffd[2J\ufffdevil"
+
+
+def test_migration_4_keys_the_names_of_an_older_database(database_url):
+    from exhibit.visits.db import make_engine
+
+    if database_url.startswith("postgresql://"):
+        database_url = database_url.replace("postgresql://", "postgresql+psycopg://", 1)
+    engine = make_engine(database_url)
+    try:
+        schema_version.create(engine)
+        import datetime as dt
+        for version, _description, step in MIGRATIONS[:3]:
+            with engine.begin() as conn:
+                step(conn)
+                conn.execute(schema_version.insert().values(version=version,
+                                                            applied_at=dt.datetime.now(dt.UTC)))
+        with engine.begin() as conn:  # look-alikes made before names were compared folded
+            for name in ("Ada", "ada", "bob"):
+                conn.execute(text("INSERT INTO users (name, password_hash, role, active, "
+                                  "created_at) VALUES (:name, 'x', 'viewer', :on, :now)"),
+                             {"name": name, "on": True, "now": dt.datetime.now(dt.UTC)})
+        assert upgrade(engine)[0] == f"4: {MIGRATIONS[3][1]}"
+        with engine.connect() as conn:
+            keys = conn.execute(text("SELECT name, name_key FROM users ORDER BY id")).all()
+        assert [tuple(row) for row in keys] == [("Ada", "ada"), ("ada", None), ("bob", "bob")]
+        with pytest.raises(AccountError, match="already exists"):
+            create_account(engine, "BOB", PASSWORD, "viewer", None)
+        # The database itself refuses a second key.
+        with pytest.raises(DBAPIError), engine.begin() as conn:
+            conn.execute(text("UPDATE users SET name_key = 'ada' WHERE name = 'bob'"))
+    finally:
+        engine.dispose()

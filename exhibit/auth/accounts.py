@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import functools
 import gzip
+import unicodedata
 from dataclasses import dataclass, field
 from importlib import resources
 
 from sqlalchemy import Engine, select
+from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..visits import store
@@ -74,30 +76,103 @@ def check_password_rules(password: str, name: str) -> None:
         raise AccountError("this password is too common or too easy to guess; choose another")
 
 
+MAX_NAME_LENGTH = 80
+# Names that would pass for something other than a person in the audit trail and the review
+# record: "-" is the anonymous actor, "command line (...)" the CLI, the others read as the
+# machine or nobody. "admin" is not here: the demo's admin account is called that.
+RESERVED_NAMES = frozenset({"-", "anonymous", "anon", "nobody", "system", "root", "everyone",
+                            "guest", "unknown", "none", "null", "command line"})
+# Categories of characters no name may hold: controls (an escape sequence rewrites a terminal),
+# format characters (zero-width spaces and joiners, bidi overrides), line and paragraph
+# separators, private-use, surrogates and unassigned code points.
+_REFUSED_CATEGORIES = {"Cc", "Cf", "Zl", "Zp", "Co", "Cs", "Cn"}
+# Letters that draw nothing (Hangul fillers, the blank Braille pattern): a name made to look
+# like another.
+_INVISIBLE = set("\u115f\u1160\u3164\uffa0\u2800")
+
+
+def normalise_name(name: str) -> str:
+    """An account name in the form it is stored and shown: NFKC (a full-width ``Ａ`` is ``A``),
+    without leading or trailing spaces."""
+    return unicodedata.normalize("NFKC", name).strip()
+
+
+def name_key(name: str) -> str:
+    """The name as compared for uniqueness and at sign-in: normalised and case-folded, so that
+    ``Ada``, ``ADA`` and ``ａｄａ`` are one account."""
+    return unicodedata.normalize("NFKC", normalise_name(name).casefold())
+
+
+def check_name(name: str) -> str:
+    """The normalised name, or :class:`AccountError` saying why it cannot name an account.
+
+    A name is 1 to 80 characters, starts with a letter or a digit, and holds no control or
+    invisible character and no whitespace but single spaces between words."""
+    name = normalise_name(name)
+    if not name or len(name) > MAX_NAME_LENGTH:
+        raise AccountError(f"the name must be 1 to {MAX_NAME_LENGTH} characters")
+    for ch in name:
+        if unicodedata.category(ch) in _REFUSED_CATEGORIES or ch in _INVISIBLE:
+            raise AccountError(f"the name may not contain the invisible or control character "
+                               f"U+{ord(ch):04X}")
+        if ch.isspace() and ch != " ":
+            raise AccountError(f"the name may not contain the space character U+{ord(ch):04X}; "
+                               f"use a plain space")
+    if "  " in name:
+        raise AccountError("the name may not contain two spaces in a row")
+    if not unicodedata.category(name[0]).startswith(("L", "N")):
+        raise AccountError("the name must start with a letter or a digit")
+    key = name_key(name)
+    if key in RESERVED_NAMES or key.startswith("command line"):
+        raise AccountError(f"'{name}' is reserved (it names no person in the audit trail); "
+                           f"choose another name")
+    return name
+
+
 def _check_role(role: str, organisation: str | None) -> None:
     if role not in ROLES:
         raise AccountError(f"unknown role '{role}'; use one of: {', '.join(ROLES)}")
     if role == "reviewer" and not organisation:
         raise AccountError("a reviewer belongs to an organisation: add --org ORG")
+    # An admin may review: with an organisation they could decide for it, a second voice of
+    # one organisation that nobody appointed as its reviewer.
+    if role == "admin" and organisation:
+        raise AccountError("an admin belongs to no organisation: leave out --org "
+                           "(make a reviewer account to decide for an organisation)")
+
+
+def stored_name(engine: Engine, name: str) -> str | None:
+    """The name of the account that ``name`` designates (the exact name, or the same name in
+    another case or Unicode form), or None when there is none."""
+    with engine.connect() as conn:
+        exact = conn.execute(select(users.c.name).where(users.c.name == name)).scalar()
+        if exact is not None:
+            return exact
+        return conn.execute(select(users.c.name)
+                            .where(users.c.name_key == name_key(name))).scalar()
 
 
 def create_account(engine: Engine, name: str, password: str, role: str,
                    organisation: str | None, *, actor: str | None = None) -> User:
-    """Create a staff account after checking the rules; reviewers need their organisation.
+    """Create a staff account after checking the rules; reviewers need their organisation,
+    admins have none. The name is stored normalised (:func:`check_name`) and must differ from
+    every other account's by more than case or Unicode form.
     ``actor`` is who creates it, for the audit trail (default: the command line)."""
-    name = name.strip()
-    if not name or len(name) > 80 or any(c.isspace() for c in name):
-        raise AccountError("the name must be 1 to 80 characters without spaces")
+    name = check_name(name)
     _check_role(role, organisation)
     check_password_rules(password, name)
-    with engine.connect() as conn:
-        if conn.execute(select(users.c.id).where(users.c.name == name)).first():
-            raise AccountError(f"an account named '{name}' already exists")
+    key = name_key(name)
+    taken = AccountError(f"an account named '{name}' already exists")
+    if stored_name(engine, name) is not None:
+        raise taken
     audit = store.AuditEntry(actor or command_line_actor(), "user_created", target=name,
                              detail=_role_text(role, organisation))
-    user_id = store.create_user(engine, name=name, role=role, organisation=organisation,
-                                password_hash=generate_password_hash(password, PASSWORD_METHOD),
-                                audit=audit)
+    try:
+        user_id = store.create_user(
+            engine, name=name, name_key=key, role=role, organisation=organisation,
+            password_hash=generate_password_hash(password, PASSWORD_METHOD), audit=audit)
+    except IntegrityError:  # made by someone else since the check above
+        raise taken from None
     return User(user_id, name, role, organisation)
 
 
@@ -107,6 +182,7 @@ def _role_text(role: str, organisation: str | None) -> str:
 
 def set_password(engine: Engine, name: str, password: str, *, actor: str | None = None) -> None:
     """Give the account a new password after checking the rules; its sessions all end."""
+    name = stored_name(engine, name) or name
     check_password_rules(password, name)
     if not store.set_password(engine, name, generate_password_hash(password, PASSWORD_METHOD),
                               audit=store.AuditEntry(actor or command_line_actor(),
@@ -116,8 +192,10 @@ def set_password(engine: Engine, name: str, password: str, *, actor: str | None 
 
 def set_role(engine: Engine, name: str, role: str, organisation: str | None, *,
              actor: str | None = None) -> None:
-    """Change an account's role (and organisation); it applies from the account's next request."""
+    """Change an account's role (and organisation); it applies from the account's next request.
+    Becoming an admin drops the organisation (none may be given)."""
     _check_role(role, organisation)
+    name = stored_name(engine, name) or name
     if not store.set_role(engine, name, role, organisation or None,
                           audit=store.AuditEntry(actor or command_line_actor(), "role_changed",
                                                  target=name,
@@ -129,6 +207,7 @@ def set_active(engine: Engine, name: str, active: bool, *, actor: str | None = N
     """Close an account (it can no longer sign in; its sessions end) or open it again. The row
     stays, so the audit trail and the review decisions keep naming who acted."""
     action = "user_activated" if active else "user_deactivated"
+    name = stored_name(engine, name) or name
     if not store.set_active(engine, name, active,
                             audit=store.AuditEntry(actor or command_line_actor(), action,
                                                    target=name)):
@@ -146,8 +225,11 @@ def check_credentials(engine: Engine, name: str, password: str) -> tuple[User | 
 
     An unknown or inactive name is checked against a dummy hash of the same cost, so that every
     failure takes as long as a wrong password."""
+    typed = normalise_name(name)
     with engine.connect() as conn:
-        row = conn.execute(select(users).where(users.c.name == name.strip())).first()
+        row = conn.execute(select(users).where(users.c.name == typed)).first()
+        if row is None:  # the same name in another case or form
+            row = conn.execute(select(users).where(users.c.name_key == name_key(typed))).first()
     if row is None or not row.active:
         check_password_hash(_DUMMY_HASH, password)
         return None, "no such account" if row is None else "account inactive"
@@ -167,7 +249,9 @@ def authenticate(engine: Engine, name: str, password: str) -> User | None:
 
 
 def _user(row) -> User:
-    return User(row.id, row.name, row.role, row.organisation, row.session_epoch)
+    # An admin made before admins lost their organisation keeps none: it could decide for it.
+    organisation = None if row.role == "admin" else row.organisation
+    return User(row.id, row.name, row.role, organisation, row.session_epoch)
 
 
 def load_user(engine: Engine, user_id: int) -> User | None:

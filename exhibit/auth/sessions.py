@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import functools
 import time
+import unicodedata
+from urllib.parse import unquote, urlsplit
 
 from flask import abort, current_app, g, redirect, request, session, url_for
 
@@ -26,8 +28,33 @@ def audit_entry(action: str, target: str | None = None, detail: str | None = Non
     if actor is None:
         user = current_user()
         actor = user.name if user else "-"
-    return store.AuditEntry(actor, action, target=target, detail=detail,
+    return store.AuditEntry(printable(actor), action, target=target, detail=detail,
                             address=request.remote_addr)
+
+
+def printable(text: str) -> str:
+    """``text`` with every control, format or line-separator character shown as U+FFFD, for the
+    audit trail: what someone typed must not rewrite a terminal or a CSV line when it is read."""
+    return "".join("\ufffd" if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") else ch
+                   for ch in text)
+
+
+def safe_next(target: str | None) -> str | None:
+    """``target`` if it is a path inside the staff area to go back to after signing in, else None.
+
+    Only a plain path: no scheme or host (no open redirect), no backslash (browsers read it as
+    a slash: ``/staff/\\evil`` is not a path), no dot segment, and only printable ASCII (a CR/LF
+    would split the Location header, and a header is Latin-1 at most; the staff area's own
+    paths are ASCII)."""
+    if not target or not target.startswith("/staff/") or len(target) > 2000:
+        return None
+    if "\\" in target or not all(" " < ch < "\x7f" for ch in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or any(unquote(seg) in (".", "..")
+                                           for seg in parts.path.split("/")):
+        return None
+    return target
 
 
 def sign_in(user: User) -> None:

@@ -39,7 +39,7 @@ from werkzeug.http import parse_options_header
 from .. import charts
 from ..auth.accounts import check_credentials
 from ..auth.args import date_arg, no_store, set_staff_language
-from ..auth.sessions import audit_entry, current_user, requires, sign_in, sign_out
+from ..auth.sessions import audit_entry, current_user, requires, safe_next, sign_in, sign_out
 from ..content import Figure, FigureRow, Localized
 from ..errors import handle_http_error, staff_error
 from ..limits import limiter, login_account_key
@@ -92,11 +92,9 @@ def login():
                 "sign_in_failed", detail=reason, actor=name.strip()[:80] or "-"))
         else:
             sign_in(user)
-            target = request.args.get("next", "")
-            # Only back into the staff area: never an open redirect.
-            if not target.startswith("/staff/") or target.startswith("//"):
-                target = url_for("staff.dashboard")
-            return redirect(target)
+            # Only back into the staff area: never an open redirect, never a broken header.
+            return redirect(safe_next(request.args.get("next"))
+                            or url_for("staff.dashboard"))
         # One message for a wrong name and a wrong password: no account enumeration.
         error = gettext("The name or the password is wrong.")
     return render_template("staff/login.html", lang=g.lang, error=error), (401 if error else 200)

@@ -16,6 +16,7 @@ from ..auth.accounts import (
     set_active,
     set_password,
     set_role,
+    stored_name,
 )
 from ..visits import store
 from ..visits.db import get_engine
@@ -42,7 +43,9 @@ def _check_organisation(organisation: str | None) -> None:
 
 def _read_password(password_stdin: bool) -> str:
     if password_stdin:
-        return sys.stdin.readline().rstrip("\n")
+        # The line ending only (\n, or \r\n from a Windows editor or a here-string): a password
+        # may end with a space, but a kept \r would be a password nobody can type.
+        return sys.stdin.readline().removesuffix("\n").removesuffix("\r")
     return click.prompt("Password (at least 12 characters)", hide_input=True,
                         confirmation_prompt=True)
 
@@ -55,7 +58,8 @@ password_stdin_option = click.option(
 @users_cli.command("create")
 @click.argument("name")
 @click.option("--role", type=click.Choice(ROLES), required=True)
-@click.option("--org", "organisation", help="the organisation a reviewer belongs to (e.g. feco)")
+@click.option("--org", "organisation",
+              help="the organisation a reviewer belongs to (e.g. feco); never for an admin")
 @password_stdin_option
 def create_user_command(name: str, role: str, organisation: str | None,
                         password_stdin: bool) -> None:
@@ -141,6 +145,7 @@ def activate_command(name: str) -> None:
 def end_sessions_command(name: str) -> None:
     """Sign the account NAME out everywhere (a lost laptop, a copied cookie)."""
     engine = get_engine()
+    name = stored_name(engine, name) or name
     with engine.connect() as conn:
         user_id = conn.execute(select(users.c.id).where(users.c.name == name)).scalar()
     if user_id is None:

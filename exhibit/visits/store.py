@@ -79,11 +79,13 @@ def daily_salt(engine: Engine, day: dt.date) -> str:
 
 
 def create_user(engine: Engine, *, name: str, password_hash: str, role: str,
-                organisation: str | None, audit: AuditEntry | None = None) -> int:
+                organisation: str | None, audit: AuditEntry | None = None,
+                name_key: str | None = None) -> int:
     with engine.begin() as conn:
         user_id = conn.execute(insert(users).values(
-            name=name, password_hash=password_hash, role=role, organisation=organisation,
-            active=True, created_at=dt.datetime.now(dt.UTC))).inserted_primary_key[0]
+            name=name, name_key=name_key, password_hash=password_hash, role=role,
+            organisation=organisation, active=True,
+            created_at=dt.datetime.now(dt.UTC))).inserted_primary_key[0]
         _append_audit(conn, audit)
         return user_id
 
