@@ -149,6 +149,10 @@ def dashboard():
     return render_template("staff/dashboard.html", lang=lang, summary=summary, charts=svgs,
                            date_from=date_from, date_to=date_to, channel_names=names,
                            panel_titles=panel_titles,
+                           # Most viewed first; ties by slug (the rows are dicts: no order of
+                           # their own).
+                           panel_rows=sorted(summary.panels.items(),
+                                             key=lambda item: (-item[1]["views"], item[0])),
                            target=current_app.config["REACH_TARGET"])
 
 
