@@ -38,4 +38,4 @@ def test_dashboard_with_two_panels_viewed(visit_app, visit_client):
     html = response.get_data(as_text=True)
     panels = html[html.index('id="h-panels"'):]
     # Most viewed first, named by their titles.
-    assert panels.index("产量") < panels.index("故事")
+    assert panels.index("Output") < panels.index("A story")
