@@ -27,8 +27,10 @@ def init_app(app: Flask) -> None:
     from .audit import RECORD_PART
     from .blueprint import bp
     from .commands import review_cli
+    from .demo_record import demo_cli
 
     publication.init_app(app)
     app.register_blueprint(bp)
     app.cli.add_command(review_cli)
+    app.cli.add_command(demo_cli)
     register_record_part(app, RECORD_PART)
