@@ -248,6 +248,7 @@ def _online_day(plan: Plan, index: int, rng: random.Random, ids: _Ids
     busy = _busyness(plan, index, rng)
     readers = int(rng.gauss(520, 60) * busy)
     shares = [c.share for c in ONLINE]
+    last_moment = _at(day, 24 - 1 / 3600, plan.tz)  # a late reader's next page stays in the day
     for n in range(max(readers, 0)):
         channel = rng.choices(ONLINE, shares)[0]
         hours, weights = zip(*channel.hours.items(), strict=True)
@@ -269,7 +270,7 @@ def _online_day(plan: Plan, index: int, rng: random.Random, ids: _Ids
                            "path": f"/{lang}/panels/{panel}/", "lang": lang, "panel": panel,
                            **extra}
             extra = {"referrer": f"https://{SITE}/{lang}/"}  # the next page: within the site
-            t += dt.timedelta(seconds=rng.uniform(20, 240))
+            t = min(t + dt.timedelta(seconds=rng.uniform(20, 240)), last_moment)
     # QR codes: from a printed panel in the hall (opening hours) or from a kiosk screen.
     for src, count in (("print-qr", int(rng.gauss(40, 8) * busy)),
                        ("kiosk-qr", int(rng.gauss(25, 6) * busy))):
