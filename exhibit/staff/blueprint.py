@@ -112,8 +112,6 @@ def logout():
 def dashboard():
     """The visit record of a period in charts and tables, optionally beside the period before."""
     date_from, date_to = date_arg("from"), date_arg("to")
-    if date_from and date_to and date_from > date_to:
-        date_from, date_to = date_to, date_from  # a period typed backwards: still that period
     engine = get_engine()
     summary = summarise(engine, date_from, date_to)
     compare = request.args.get("compare") == "1"
