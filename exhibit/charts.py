@@ -351,8 +351,7 @@ def render_series(figure_id: str, title: str, unit: str, labels: list[str],
     every = max(1, math.ceil(widest / step)) if n > 1 else 1
     for j, label in enumerate(labels):
         if j % every == 0:
-            anchor = "start" if j == 0 and n > 1 else "middle"
-            canvas.text(x_of(j), y0 + plot_h + 18, label, size=12, fill=MUTED, anchor=anchor)
+            canvas.text(x_of(j), y0 + plot_h + 18, label, size=12, fill=MUTED, anchor="middle")
     canvas.y = y0 + plot_h + 28
     height = math.ceil(canvas.y + PAD)
     items = "; ".join(f"{name}: " + ", ".join(f"{label} {number(v, lang)}"

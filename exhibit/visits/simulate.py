@@ -77,15 +77,15 @@ ONLINE = (
 # The communications team's weekly figures: (channel, reads per week at the start, what they
 # copied it from). Platforms report far more than we measure (views in the feed, video plays).
 REPORTED = (
-    ("wechat", 900_000, "微信公众号后台“图文分析” / WeChat Official Account analytics"),
-    ("weibo", 1_400_000, "微博数据中心阅读数 / Weibo data centre, reads"),
-    ("douyin", 1_900_000, "抖音创作者中心播放量 / Douyin creator centre, plays"),
-    ("kuaishou", 600_000, "快手创作者服务平台 / Kuaishou creator platform"),
-    ("toutiao", 700_000, "今日头条号后台 / Toutiao account backend"),
-    ("news", 450_000, "新华网、人民网等转载阅读数 / news sites' read counts (Xinhua, People's Daily)"),
-    ("bilibili", 250_000, "哔哩哔哩创作中心 / Bilibili creator centre"),
-    ("facebook", 60_000, "Meta Business Suite, post reach"),
-    ("x", 40_000, "X analytics, impressions"),
+    ("wechat", 520_000, "微信公众号后台“图文分析” / WeChat Official Account analytics"),
+    ("weibo", 800_000, "微博数据中心阅读数 / Weibo data centre, reads"),
+    ("douyin", 1_100_000, "抖音创作者中心播放量 / Douyin creator centre, plays"),
+    ("kuaishou", 350_000, "快手创作者服务平台 / Kuaishou creator platform"),
+    ("toutiao", 420_000, "今日头条号后台 / Toutiao account backend"),
+    ("news", 260_000, "新华网、人民网等转载阅读数 / news sites' read counts (Xinhua, People's Daily)"),
+    ("bilibili", 150_000, "哔哩哔哩创作中心 / Bilibili creator centre"),
+    ("facebook", 40_000, "Meta Business Suite, post reach"),
+    ("x", 25_000, "X analytics, impressions"),
 )
 
 
@@ -147,7 +147,7 @@ def questions_of(questionnaire: Any) -> tuple[Question, ...]:
 def _busyness(plan: Plan, index: int, rng: random.Random) -> float:
     """How busy a day is: the opening day and weekends draw crowds, interest fades a little."""
     day = plan.day(index)
-    factor = 3.0 if index == 0 else 1.0
+    factor = 2.5 if index == 0 else 1.0
     if day.weekday() >= 5:
         factor *= 1.7
     fade = 1.0 - 0.35 * index / max(plan.days, 1)
@@ -176,16 +176,36 @@ class _Ids:
         return str(uuid.uuid5(self.space, f"{self.prefix}/{self.n}"))
 
 
-def _dwell_ms(rng: random.Random) -> int:
+def _dwell_ms(rng: random.Random, median_s: float = 25) -> int:
     """Time on a panel: log-normal (median about 25 s, a long tail of readers who stay minutes),
     cut at 20 minutes (the kiosk's idle reset ends anything longer)."""
-    return min(int(rng.lognormvariate(math.log(25_000), 0.9)), 20 * 60_000)
+    return min(int(rng.lognormvariate(math.log(median_s * 1000), 0.9)), 20 * 60_000)
+
+
+def _appeal(plan: Plan) -> dict[str, tuple[float, float]]:
+    """Per panel: how often it is chosen and its median time (s). Some panels draw people in (a
+    video, a striking figure), others are passed by; the same for every day of the plan."""
+    rng = random.Random(f"{plan.seed}/appeal")
+    return {slug: (rng.lognormvariate(0, 0.6),
+                   rng.uniform(12, 45) * (2.2 if slug in plan.video_panels else 1.0))
+            for slug in plan.panels}
+
+
+def _pick(rng: random.Random, appeal: dict[str, tuple[float, float]], count: int) -> list[str]:
+    """``count`` different panels, the more appealing ones more often."""
+    slugs = list(appeal)
+    weights = [appeal[s][0] for s in slugs]
+    picked: dict[str, None] = {}
+    while len(picked) < min(count, len(slugs)):
+        picked[rng.choices(slugs, weights)[0]] = None
+    return list(picked)
 
 
 def _kiosk_day(plan: Plan, index: int, rng: random.Random, ids: _Ids
                ) -> Iterator[tuple[Client, dict[str, Any]]]:
     day = plan.day(index)
     busy = _busyness(plan, index, rng)
+    appeal = _appeal(plan)
     for kiosk_id, offered in plan.kiosks:
         client = Client(f"10.0.8.{sum(kiosk_id.encode()) % 200 + 10}", KIOSK_UA, SITE)
         langs = offered or plan.languages
@@ -203,13 +223,13 @@ def _kiosk_day(plan: Plan, index: int, rng: random.Random, ids: _Ids
             seen: list[str] = []
             videos = 0
             count = min(1 + int(rng.expovariate(1 / 4)), len(plan.panels))
-            for panel in rng.sample(plan.panels, count):
+            for panel in _pick(rng, appeal, count):
                 if rng.random() < 0.08 and len(langs) > 1:
                     new = rng.choice([x for x in langs if x != lang])
                     yield client, {"id": ids(), "kind": "language_change", "at": _stamp(t),
                                    "lang": new, "from_lang": lang, "panel": panel, **common}
                     lang = new
-                dwell = _dwell_ms(rng)
+                dwell = _dwell_ms(rng, appeal[panel][1])
                 if panel in plan.video_panels and rng.random() < 0.5:
                     yield client, {"id": ids(), "kind": "video_play", "at": _stamp(t),
                                    "panel": panel, "lang": lang, **common}
@@ -246,7 +266,8 @@ def _online_day(plan: Plan, index: int, rng: random.Random, ids: _Ids
                 ) -> Iterator[tuple[Client, dict[str, Any]]]:
     day = plan.day(index)
     busy = _busyness(plan, index, rng)
-    readers = int(rng.gauss(520, 60) * busy)
+    readers = int(rng.gauss(600, 60) * busy)
+    appeal = _appeal(plan)
     shares = [c.share for c in ONLINE]
     last_moment = _at(day, 24 - 1 / 3600, plan.tz)  # a late reader's next page stays in the day
     for n in range(max(readers, 0)):
@@ -265,7 +286,7 @@ def _online_day(plan: Plan, index: int, rng: random.Random, ids: _Ids
         elif channel.id != "direct":
             extra["src"] = channel.id
         pages = 1 + int(rng.expovariate(1 / 1.2))
-        for panel in rng.sample(plan.panels, min(pages, len(plan.panels))):
+        for panel in _pick(rng, appeal, pages):
             yield client, {"id": ids(), "kind": "page_view", "surface": "web", "at": _stamp(t),
                            "path": f"/{lang}/panels/{panel}/", "lang": lang, "panel": panel,
                            **extra}
@@ -275,7 +296,7 @@ def _online_day(plan: Plan, index: int, rng: random.Random, ids: _Ids
     for src, count in (("print-qr", int(rng.gauss(40, 8) * busy)),
                        ("kiosk-qr", int(rng.gauss(25, 6) * busy))):
         for n in range(max(count, 0)):
-            panel = rng.choice(plan.panels)
+            panel = _pick(rng, appeal, 1)[0]
             t = _at(day, rng.uniform(OPENS, CLOSES), plan.tz)
             client = Client(f"203.0.{n % 250}.{rng.randrange(1, 250)}",
                             _agent("phone", rng) + f" q{rng.randrange(10**6)}", SITE)
