@@ -331,3 +331,69 @@ def _timeline(canvas: _Canvas, figure: Figure, lang: str, uid: str) -> None:
         canvas.y += 12
     canvas.parts.insert(0, f'<line x1="{x_line}" x2="{x_line}" y1="{start + 10}" '
                            f'y2="{canvas.y - 20:.1f}" stroke="{GRID}" stroke-width="3"/>')
+
+
+def render_series(figure_id: str, title: str, unit: str, labels: list[str],
+                  series: list[tuple[str, list[float]]], lang: str) -> str:
+    """Several lines over the same points (visits per day: kiosk sessions and online reads), as
+    an accessible SVG: a legend, a value axis, and only as many x labels as fit without touching
+    (the surfaces show every value in the data table beside it)."""
+    uid = f"fig-log-{figure_id}"
+    canvas = _Canvas(parts=[])
+    canvas.lines(title, size=17, weight=700)
+    if unit:
+        canvas.lines(labelled(_w("unit", lang), unit, lang), size=14, fill=MUTED)
+    canvas.y += 8
+    for i, (name, _values) in enumerate(series):  # the legend: a line sample and the name
+        colour = PALETTE[(2 * i) % len(PALETTE)]
+        canvas.parts.append(f'<line x1="{PAD}" x2="{PAD + 24}" y1="{canvas.y + 10:.1f}" '
+                            f'y2="{canvas.y + 10:.1f}" stroke="{colour}" stroke-width="4"'
+                            f'{_SERIES_DASH[i % len(_SERIES_DASH)]}/>')
+        canvas.text(PAD + 32, canvas.y + 15, name, size=14)
+        canvas.y += 22
+    values = [v for _name, vs in series for v in vs] or [0.0]
+    top = max(max(values), 1.0)
+    left, right, plot_h = PAD + 44, WIDTH - PAD - 6, 170.0
+    y0 = canvas.y + 12
+    for frac in (0, 0.5, 1):
+        gy = y0 + plot_h * (1 - frac)
+        canvas.parts.append(f'<line x1="{left}" x2="{right}" y1="{gy:.1f}" y2="{gy:.1f}" '
+                            f'stroke="{GRID}" stroke-width="1"/>')
+        canvas.text(left - 6, gy + 4, number(round(top * frac), lang), size=12, fill=MUTED,
+                    anchor="end")
+    n = max(len(labels), 1)
+    step = (right - left) / max(n - 1, 1)
+
+    def x_of(i: int) -> float:
+        return left + i * step if n > 1 else (left + right) / 2
+
+    for i, (_name, vs) in enumerate(series):
+        colour = PALETTE[(2 * i) % len(PALETTE)]
+        points = " ".join(f"{x_of(j):.1f},{y0 + plot_h * (1 - v / top):.1f}"
+                          for j, v in enumerate(vs))
+        canvas.parts.append(f'<polyline points="{points}" fill="none" stroke="{colour}" '
+                            f'stroke-width="2.5"{_SERIES_DASH[i % len(_SERIES_DASH)]}/>')
+    widest = max((text_width(label, 12) for label in labels), default=0) + 8
+    every = max(1, math.ceil(widest / step)) if n > 1 else 1
+    for j, label in enumerate(labels):
+        if j % every == 0:
+            canvas.text(x_of(j), y0 + plot_h + 18, label, size=12, fill=MUTED, anchor="middle")
+    canvas.y = y0 + plot_h + 28
+    height = math.ceil(canvas.y + PAD)
+    items = "; ".join(f"{name}: " + ", ".join(f"{label} {number(v, lang)}"
+                                              for label, v in zip(labels, vs, strict=False))
+                      for name, vs in series)
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" '
+        f'width="{WIDTH}" height="{height}" role="img" class="chart chart-line" '
+        f'aria-labelledby="{uid}-title {uid}-desc" '
+        f'font-family="{FONT_ZH if lang == "zh" else FONT_LATIN}" lang="{lang}">'
+        f'<title id="{uid}-title">{escape(title)}</title>'
+        f'<desc id="{uid}-desc">{escape(_w("chart_line", lang) + ". " + items)}.</desc>'
+        f'<rect width="{WIDTH}" height="{height}" fill="#ffffff"/>'
+        + "".join(canvas.parts) + "</svg>"
+    )
+
+
+# The second series is dashed, so the lines differ without colour too (WCAG 1.4.1).
+_SERIES_DASH = ("", ' stroke-dasharray="7 4"', ' stroke-dasharray="2 3"')

@@ -117,6 +117,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MAX_FORM_PARTS", 50,
             "Most fields and files in a form with files (Flask's setting): the largest staff "
             "form has six."),
+    Setting("TIMEZONE", "Asia/Shanghai",
+            "The exhibition's time zone (an IANA name): what a day is in the visit log (each "
+            "event's day), the dashboard's visits per day and period filter, the summary report, "
+            "the exports and the daily visitor hash. Beijing time by default, where the hall and "
+            "most readers are; events stored before a change keep the day they were given."),
     Setting("REACH_TARGET", 30_000_000,
             "Total reads across channels that the campaign aims for (seed 001: 30 million), "
             "shown against the measured reach in the dashboard and the summary report."),

@@ -2,7 +2,9 @@
 
     python scripts/screenshots.py [BASE_URL] [--out docs/screenshots]
 
-Drives Debian's chromium through Playwright; the app must be running at BASE_URL.
+Drives Debian's chromium through Playwright; the app must be running at BASE_URL. The staff
+dashboard is taken signed in as the demo's `admin` (scripts/demo makes the account and the
+simulated record it shows).
 """
 
 from __future__ import annotations
@@ -25,7 +27,9 @@ SHOTS = [
     ("kiosk-landscape-home", "/kiosk/", 1920, 1080, False, None),
     ("kiosk-landscape-panel", "/kiosk/", 1920, 1080, False, "carbide-route"),
     ("kiosk-portrait-panel", "/kiosk/", 1080, 1920, False, "mercury-flows"),
+    ("staff-dashboard", "/staff/?lang=zh", 1280, 900, True, None),
 ]
+DEMO_ADMIN, DEMO_PASSWORD = "admin", "exhibit-demo-review"  # README, "The two commands"
 
 
 def main() -> None:
@@ -42,6 +46,12 @@ def main() -> None:
                 continue
             page = browser.new_page(viewport={"width": width, "height": height},
                                     device_scale_factor=1)
+            if path.startswith("/staff/"):
+                page.goto(f"{args.base}/staff/login?next={path}")
+                page.fill("#name", DEMO_ADMIN)
+                page.fill("#password", DEMO_PASSWORD)
+                page.click("form.stack button[type=submit]")
+                page.wait_for_url("**/staff/**")
             page.goto(args.base + path, wait_until="networkidle")
             if path.startswith("/kiosk/"):
                 page.wait_for_selector("#kiosk-app[data-ready]")

@@ -36,11 +36,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import RequestEntityTooLarge, TooManyRequests
 from werkzeug.http import parse_options_header
 
-from .. import charts
 from ..auth.accounts import check_credentials
 from ..auth.args import date_arg, no_store, set_staff_language
 from ..auth.sessions import audit_entry, current_user, requires, safe_next, sign_in, sign_out
-from ..content import Figure, FigureRow, Localized
 from ..errors import handle_http_error, staff_error
 from ..limits import limiter, login_account_key
 from ..visits import store
@@ -48,7 +46,8 @@ from ..visits.channels import channel_names
 from ..visits.db import get_engine
 from ..visits.events import KINDS
 from ..visits.exports import csv_chunks, write_xlsx
-from ..visits.report import photo_folder
+from ..visits.figures import dashboard_figures, key_figures, previous_period
+from ..visits.report import channel_label, photo_folder
 from ..visits.schema import channel_reports, photos
 from ..visits.stats import summarise
 from .photos import PhotoError, store_photo
@@ -106,48 +105,38 @@ def logout():
     return redirect(url_for("staff.login"))
 
 
-def _bar_figure(figure_id: str, title: str, unit: str, rows: list[tuple[str, float]],
-                lang: str, chart: str = "bar") -> Figure:
-    return Figure(id=figure_id, chart=chart, title=Localized({lang: title}),
-                  unit=Localized({lang: unit}), source=None, illustrative=False, note=None,
-                  rows=tuple(FigureRow(Localized({lang: label}), float(value), None, None)
-                             for label, value in rows),
-                  data_path="")
-
-
 @bp.get("/")
 @requires("dashboard")
 def dashboard():
+    """The visit record of a period in charts and tables, optionally beside the period before."""
     date_from, date_to = date_arg("from"), date_arg("to")
-    summary = summarise(get_engine(), date_from, date_to)
+    engine = get_engine()
+    summary = summarise(engine, date_from, date_to)
+    compare = request.args.get("compare") == "1"
+    previous = None
+    if compare:
+        # Without dates, the period is the record's first to last day.
+        first = date_from or (min(summary.per_day) if summary.per_day else None)
+        last = date_to or (max(summary.per_day) if summary.per_day else None)
+        try:
+            before = previous_period(first, last) if first and last else None
+        except OverflowError:  # a period that starts in year 1 has nothing before it
+            before = None
+        if before:
+            previous = summarise(engine, *before)
     lang = g.lang
-    names = channel_names()
-    days = sorted(summary.per_day)[-31:]
-    figures = []
-    if days:
-        figures.append(_bar_figure(
-            "per-day", gettext("Visits per day"), gettext("page views and kiosk sessions"),
-            [(d.isoformat(), summary.per_day[d].get("page_view", 0)
-              + summary.per_day[d].get("session_start", 0)) for d in days], lang,
-            chart="line" if len(days) > 1 else "bar"))
-    channel_rows = sorted(((names.get(c, c), n) for c, n in
-                           (summary.channels + summary.reported_reads).items()),
-                          key=lambda r: -r[1])[:12]
-    if channel_rows:
-        figures.append(_bar_figure("channels", gettext("Reads by channel"), gettext("reads"),
-                                   channel_rows, lang))
-    if summary.languages:
-        figures.append(_bar_figure("languages", gettext("Languages"),
-                                   gettext("page views and kiosk sessions"),
-                                   sorted(summary.languages.items()), lang))
-    svgs = [charts.render_chart(f, None, lang) for f in figures]
     ex = current_app.extensions["exhibit.content"].exhibition
     panel_titles = {p.slug: p.title[lang] if lang in p.title else p.title[ex.default_language]
                     for p in ex.panels}
-    return render_template("staff/dashboard.html", lang=lang, summary=summary, charts=svgs,
-                           date_from=date_from, date_to=date_to, channel_names=names,
-                           panel_titles=panel_titles,
-                           target=current_app.config["REACH_TARGET"])
+    target = current_app.config["REACH_TARGET"]
+    figures = dashboard_figures(summary, lang=lang, panel_titles=panel_titles,
+                                channel_label=channel_label, target=target,
+                                questionnaire=ex.questionnaire,
+                                default_language=ex.default_language, previous=previous)
+    return render_template("staff/dashboard.html", lang=lang, summary=summary, figures=figures,
+                           key_figures=key_figures(summary, previous, target),
+                           date_from=date_from, date_to=date_to, compare=compare,
+                           previous=previous, target=target)
 
 
 @bp.get("/exports")

@@ -6,6 +6,7 @@ from flask import Flask
 
 from . import crossorigin, db
 from .ingest import SaltCache
+from .timezone import zone
 
 
 def init_app(app: Flask) -> None:
@@ -14,7 +15,8 @@ def init_app(app: Flask) -> None:
     from .importing import import_cli
 
     db.init_app(app)
-    app.extensions["exhibit.salts"] = SaltCache(db.get_engine(app))
+    # The zone is read once: a wrong TIMEZONE stops the app at start, with its name.
+    app.extensions["exhibit.salts"] = SaltCache(db.get_engine(app), zone(app))
     app.register_blueprint(bp)
     crossorigin.init_app(app)
     app.cli.add_command(export_cli)

@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 from . import store
 from .channels import attribute
 from .events import FieldError, shown_name, validate
-from .privacy import is_bot, utc_today, visitor_hash
+from .privacy import is_bot, local_today, visitor_hash
 
 # Fields kept in their own columns; everything else of an event goes into `data` as JSON.
 COLUMNS = {"id", "kind", "surface", "lang", "panel", "kiosk", "session", "dwell_ms"}
@@ -112,15 +112,17 @@ class BatchResult:
 
 
 class SaltCache:
-    """The day's salt, fetched from the database once per day per process."""
+    """The day's salt, fetched from the database once per day per process. The day is the
+    exhibition's (``TIMEZONE``), so the salt changes at local midnight."""
 
-    def __init__(self, engine: Engine):
+    def __init__(self, engine: Engine, tz: dt.tzinfo = dt.UTC):
         self.engine = engine
+        self.tz = tz
         self.day: dt.date | None = None
         self.salt = ""
 
     def today(self) -> str:
-        day = utc_today()
+        day = local_today(self.tz)
         if day != self.day:
             self.salt = store.daily_salt(self.engine, day)
             self.day = day
@@ -135,8 +137,9 @@ def referrer_host(referrer: str) -> str | None:
         return None
 
 
-def to_row(event: dict[str, Any], client: Client, salt: str | None) -> dict[str, Any]:
-    """The database row of a validated event."""
+def to_row(event: dict[str, Any], client: Client, salt: str | None,
+           tz: dt.tzinfo = dt.UTC) -> dict[str, Any]:
+    """The database row of a validated event; its day is the day it happened in ``tz``."""
     extra = {k: v for k, v in event.items() if k not in COLUMNS and k != "at"}
     referrer = event.get("referrer")
     if referrer is not None:
@@ -154,7 +157,7 @@ def to_row(event: dict[str, Any], client: Client, salt: str | None) -> dict[str,
         "kind": event["kind"],
         "occurred_at": occurred,
         "received_at": dt.datetime.now(dt.UTC),
-        "day": occurred.date(),
+        "day": occurred.astimezone(tz).date(),
         "surface": event["surface"],
         "lang": event.get("lang"),
         "panel": event.get("panel"),
@@ -169,8 +172,10 @@ def to_row(event: dict[str, Any], client: Client, salt: str | None) -> dict[str,
 
 
 def ingest(engine: Engine, raw_events: list[Any], client: Client,
-           salts: SaltCache | None) -> BatchResult:
-    """Validate, store and report on a batch. Stored rows are committed when this returns."""
+           salts: SaltCache | None, tz: dt.tzinfo | None = None) -> BatchResult:
+    """Validate, store and report on a batch. Stored rows are committed when this returns.
+    Each event's day is taken in ``tz`` (default: the salts' zone, else UTC)."""
+    tz = tz or (salts.tz if salts else dt.UTC)
     result = BatchResult()
     rows: list[dict[str, Any]] = []
     seen: set[str] = set()
@@ -198,7 +203,7 @@ def ingest(engine: Engine, raw_events: list[Any], client: Client,
             item["status"] = "duplicate"
         else:
             seen.add(event["id"])
-            rows.append(to_row(event, client, salt))
+            rows.append(to_row(event, client, salt, tz))
             pending.append(item)
         result.results.append(item)
     stored = store.record_events(engine, rows)

@@ -39,3 +39,9 @@ def visitor_hash(salt: str, site: str, ip: str, user_agent: str) -> str:
 
 def utc_today() -> dt.date:
     return dt.datetime.now(dt.UTC).date()
+
+
+def local_today(tz: dt.tzinfo) -> dt.date:
+    """Today in the exhibition's time zone (``TIMEZONE``): the salt changes at local midnight,
+    so a visitor's day is the day the dashboard counts them on."""
+    return dt.datetime.now(tz).date()

@@ -42,7 +42,7 @@ events = Table(
     Column("kind", String(32), nullable=False),
     Column("occurred_at", DateTime(timezone=True), nullable=False),  # client clock
     Column("received_at", DateTime(timezone=True), nullable=False),  # server clock
-    Column("day", Date, nullable=False),  # the day it happened (UTC), for reports and indexes
+    Column("day", Date, nullable=False),  # the day it happened (TIMEZONE), for reports, indexes
     Column("surface", String(16), nullable=False),  # web | kiosk
     Column("lang", String(8)),
     Column("panel", String(80)),
