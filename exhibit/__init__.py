@@ -24,6 +24,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from . import (
         assets,
         contentstore,
+        demo,
         errors,
         i18n,
         limits,
@@ -54,5 +55,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     publication.init_app(app)
     review.init_app(app)
     record.init_app(app)
+    demo.init_app(app)
     security.init_app(app)  # last: its middleware wraps WhiteNoise, ProxyFix wraps everything
     return app

@@ -32,7 +32,7 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("surfaces", {"web", "kiosk", "api", "printing"}),
     ("the public blueprints", {"views"}),
     ("staff screens · review screens · CLI", {"staff", "review"}),
-    ("record", {"record"}),
+    ("record · demo", {"record", "demo"}),
     ("the factory and the programs that start an app",
      {"", "cli", "__main__", "wsgi", "gunicorn_config", "printworker"}),
 ]

@@ -31,7 +31,7 @@ from exhibit.auth.accounts import (
     create_account,
     set_password,
 )
-from exhibit.review.audit import STAFF_ACTIONS
+from exhibit.auth.audit import STAFF_ACTIONS
 from exhibit.staff.blueprint import DOWNLOADS
 from exhibit.visits.db import upgrade
 from exhibit.visits.schema import MIGRATIONS, audit_events, metadata, photos, schema_version

@@ -13,10 +13,8 @@ sits under the name asked for.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
-import io
 import json
 import logging
 import shutil
@@ -32,14 +30,15 @@ from flask import Flask, current_app
 from flask_babel import force_locale
 from sqlalchemy import Engine, select
 
+from ..auth.audit import staff_audit_csv
 from ..content import Exhibition
 from ..contentstore import get_store
 from ..printing import PrintFailed, render_set
 from ..publication.state import load_snapshots, review_state
-from ..review.audit import audit_csv, staff_audit_csv, status_csv
+from ..review.audit import audit_csv, status_csv
 from ..version import __version__
 from ..visits.db import get_engine
-from ..visits.exports import csv_chunks, escape_cell, write_xlsx
+from ..visits.exports import csv_bytes, csv_chunks, write_xlsx
 from ..visits.report import channel_label, html_to_pdf, photo_folder, photo_rows, render_report_html
 from ..visits.schema import channel_reports
 
@@ -137,26 +136,11 @@ def _visits(archive: RecordArchive, ctx: RecordContext) -> None:
     xlsx.unlink()
 
 
-def _csv_bytes(header: Iterable[str], rows: Iterable[Iterable[Any]]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([escape_cell(_text(v)) for v in row])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-
-
-def _text(value: Any) -> Any:
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()
-    return "" if value is None else value
-
-
 def _channel_figures(archive: RecordArchive, ctx: RecordContext) -> None:
     with ctx.engine.connect() as conn:
         rows = conn.execute(select(channel_reports).order_by(
             channel_reports.c.day, channel_reports.c.channel)).all()
-    archive.add_bytes("channel-figures.csv", _csv_bytes(
+    archive.add_bytes("channel-figures.csv", csv_bytes(
         ("channel", "channel_name", "date", "reads", "source", "entered_by", "entered_at"),
         ((r.channel, channel_label(r.channel), r.day, r.reads, r.source, r.entered_by,
           r.entered_at) for r in rows)))
@@ -175,7 +159,7 @@ def _photos(archive: RecordArchive, ctx: RecordContext) -> None:
             name = ""
         listed.append((name.removeprefix("photos/"), row.caption, row.taken_on, row.width,
                        row.height, row.bytes, row.sha256, row.uploaded_by, row.uploaded_at))
-    archive.add_bytes("photos/photos.csv", _csv_bytes(
+    archive.add_bytes("photos/photos.csv", csv_bytes(
         ("file", "caption", "taken_on", "width", "height", "bytes", "sha256", "uploaded_by",
          "uploaded_at"), listed))
 

@@ -24,8 +24,6 @@ def init_app(app: Flask) -> None:
     written by :mod:`exhibit.record`)."""
     from .blueprint import bp
     from .commands import review_cli
-    from .demo_record import demo_cli
 
     app.register_blueprint(bp)
     app.cli.add_command(review_cli)
-    app.cli.add_command(demo_cli)

@@ -38,6 +38,7 @@ from werkzeug.http import parse_options_header
 
 from ..auth.accounts import check_credentials
 from ..auth.args import date_arg, no_store, set_staff_language
+from ..auth.audit import staff_audit_csv
 from ..auth.sessions import audit_entry, current_user, requires, safe_next, sign_in, sign_out
 from ..errors import handle_http_error, staff_error
 from ..limits import limiter, login_account_key
@@ -310,8 +311,6 @@ def photo_file(photo_id):
 @requires("users")
 def audit_csv():
     """The audit trail of staff actions (admins only: it holds addresses and failed sign-ins)."""
-    from ..review.audit import staff_audit_csv
-
     name = f"exhibit-staff-audit-{dt.date.today().isoformat()}.csv"
     return Response(staff_audit_csv(get_engine()), mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="{name}"'})

@@ -6,8 +6,9 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, String, case, func, literal, select, type_coerce
 
@@ -163,3 +164,20 @@ def _xlsx_cell(value):
     if isinstance(value, dt.datetime):
         return value.replace(tzinfo=None) if value.tzinfo else value  # Excel has no time zones
     return escape_cell(value)
+
+
+def csv_bytes(header: Iterable[str], rows: Iterable[Iterable[Any]]) -> bytes:
+    """A small table as UTF-8 CSV with a BOM (Excel), dates in ISO form, formulas escaped: a
+    comment is shown, never run. For the audit trails and the record's tables."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([escape_cell(_cell_text(v)) for v in row])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def _cell_text(value: Any) -> Any:
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    return "" if value is None else value

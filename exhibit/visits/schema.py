@@ -147,7 +147,7 @@ audit_events = Table(
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("at", DateTime(timezone=True), nullable=False),
     Column("actor", String(80), nullable=False),  # the account name, or what was typed at sign-in
-    Column("action", String(32), nullable=False),  # exhibit.review.audit.STAFF_ACTIONS
+    Column("action", String(32), nullable=False),  # exhibit.auth.audit.STAFF_ACTIONS
     Column("target", Text),  # what it acted on: an account, a photo id, a file name
     Column("detail", Text),
     Column("address", String(64)),  # the client's address; empty for the command line

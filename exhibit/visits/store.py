@@ -22,7 +22,7 @@ class AuditEntry:
     records (a change is never stored without its line, nor the line without the change)."""
 
     actor: str  # the account name; what was typed for a failed sign-in
-    action: str  # exhibit.review.audit.STAFF_ACTIONS
+    action: str  # exhibit.auth.audit.STAFF_ACTIONS
     target: str | None = None
     detail: str | None = None
     address: str | None = None  # the client's address; None on the command line

@@ -1,7 +1,7 @@
 """``exhibit demo record``: a simulated exhibition record for the demo (exhibit/visits/simulate.py),
 stored through the same functions as the API, the channel-figure form and the photo upload.
 
-It lives here, beside ``exhibit review demo``, because it needs all three layers below it: the
+It lives in its own package above the staff and review screens because it needs them all: the
 visit log, the staff photo store, and the demo accounts that tell a demo server from a real one.
 """
 
@@ -17,6 +17,8 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from ..contentstore import get_store
+from ..publication import public_exhibition
+from ..review.demo import accounts_with_demo_password
 from ..staff.photos import PhotoError, store_photo
 from ..visits import simulate, store
 from ..visits.channels import channel_names
@@ -24,8 +26,6 @@ from ..visits.db import get_engine
 from ..visits.report import photo_folder
 from ..visits.schema import photos
 from ..visits.timezone import zone
-from .demo import accounts_with_demo_password
-from .publication import public_exhibition
 
 # The hall's two kiosks when kiosk/kiosks.yaml names none.
 DEFAULT_KIOSKS = ("hall-a-left", "hall-a-right")
