@@ -63,11 +63,10 @@ def media_folder(ctx: Context, data: LineDict, path: Path) -> Path | None:
                                        f"folder, not {describe(rel)}")
             return None
         problem = media_path_problem(rel, "the content folder")
-        if problem is None:
-            problem = link_problem(ctx.root / rel, ctx.root)
-        if problem == LINK_LOOP:
+        link = None if problem else link_problem(ctx.root / rel, ctx.root)
+        if link == LINK_LOOP:
             problem = "is a symbolic link that loops back on itself"
-        elif problem:
+        elif link:
             problem = "leads outside the content folder through a symbolic link"
         if problem:
             ctx.errors.add(path, line, f"'media_dir' {problem}")
