@@ -1,7 +1,8 @@
 """The live exhibition of a running app: loaded at start, reloaded when the files change.
 
-A reload that finds invalid content keeps the last valid exhibition and logs why, so an author's
-half-saved edit never takes the site down.
+A reload that fails for any reason (invalid content, or a fault in the loader itself) keeps the
+last valid exhibition and logs why, so an author's half-saved edit never takes the site down; the
+failure shows in ``/healthz`` as ``content_reload_error``.
 """
 
 from __future__ import annotations
@@ -76,6 +77,11 @@ class ContentStore:
                 self.last_error = exc.report()
                 log.error("content reload failed; still serving the last valid version:\n%s",
                           self.last_error)
+                return False
+            except Exception as exc:  # noqa: BLE001 - a loader fault must not become a 500
+                self.last_error = f"{type(exc).__name__}: {exc}"
+                log.exception("content reload failed unexpectedly; still serving the last valid "
+                              "version")
                 return False
             self.exhibition = exhibition
             self.last_error = None

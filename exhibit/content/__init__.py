@@ -4,7 +4,7 @@
 """
 
 from .errors import ContentError, InvalidContent
-from .loader import check_exhibition, load_exhibition
+from .exhibition import check_exhibition, load_exhibition
 from .markdown import shift_headings, strip_links
 from .model import (
     CHART_TYPES,

@@ -7,6 +7,7 @@ on their own.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
@@ -213,6 +214,12 @@ class Exhibition:
     questionnaire: Questionnaire | None = None
     # Hash of exhibition.yaml and questionnaire.yaml: the part of the fingerprint that is not panels.
     settings_digest: str = ""
+    # The exhibition in the hall, for the summary report (all optional in exhibition.yaml).
+    venue: Localized | None = None
+    opens: datetime.date | None = None
+    closes: datetime.date | None = None
+    opening_hours: Localized | None = None
+    hall_layout: Localized | None = None
 
     @property
     def default_language(self) -> str:

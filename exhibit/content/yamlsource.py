@@ -84,6 +84,12 @@ class _Loader(yaml.SafeLoader):
 
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _Loader.construct_mapping)
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _Loader.construct_sequence)
+# Dates stay text: the checker reads them itself (rules.calendar_date), so a date the calendar
+# lacks (2026-02-30) is a path:line message rather than an exception inside the YAML parser, and a
+# date means the same whether or not it was quoted.
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
 
 
 def load_yaml(path: Path, errors: ErrorLog, *, within: Path | None = None) -> LineDict | None:
@@ -112,6 +118,10 @@ def load_yaml(path: Path, errors: ErrorLog, *, within: Path | None = None) -> Li
         return None
     except yaml.YAMLError as exc:
         errors.add(path, 0, f"YAML syntax error: {exc}")
+        return None
+    except (ValueError, TypeError, OverflowError) as exc:
+        # An explicit tag on a value it cannot convert (`!!int x`, `!!timestamp 2026-02-30`).
+        errors.add(path, 0, f"YAML value error: {exc}")
         return None
     if not isinstance(data, LineDict):
         errors.add(path, 1, "expected a mapping of fields (name: value) at the top of the file")

@@ -4,7 +4,6 @@ kiosk, the topic page and the API never disagree, and the kiosk can later run fr
 from __future__ import annotations
 
 import hashlib
-import re
 from pathlib import Path
 
 from flask import Blueprint, current_app, g, jsonify, render_template, request
@@ -12,11 +11,11 @@ from flask_babel import force_locale, gettext
 
 from ..api.blueprint import panel_media_urls
 from ..assets import STATIC_DIR, asset_url
+from ..content.identifiers import is_kiosk_id
 from ..publication import public_exhibition
 from .config import KioskConfig
 
 bp = Blueprint("kiosk", __name__, template_folder="templates")
-KIOSK_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 SERVICE_WORKER = STATIC_DIR / "js" / "kiosk" / "sw.js"
 # The kiosk's own files, precached by the service worker (everything the shell loads).
 SHELL_GLOBS = ("css/panel.css", "css/kiosk.css", "js/kiosk/*.js", "js/shared/*.js", "img/*")
@@ -63,7 +62,7 @@ def interface_strings(lang: str) -> dict[str, str]:
 def kiosk():
     ex = public_exhibition()
     kiosk_id = request.args.get("kiosk", current_app.config["KIOSK_DEFAULT_ID"])
-    if not KIOSK_ID.match(kiosk_id):
+    if not is_kiosk_id(kiosk_id):
         kiosk_id = current_app.config["KIOSK_DEFAULT_ID"]
     screen = kiosk_config().for_kiosk(kiosk_id)
     languages = list(screen.languages or ex.languages)

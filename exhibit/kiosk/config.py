@@ -9,13 +9,13 @@ from pathlib import Path
 
 from ..content import Exhibition, InvalidContent
 from ..content.errors import ErrorLog
-from ..content.yamlsource import LineDict, check_fields, load_yaml
+from ..content.identifiers import is_kiosk_id
+from ..content.yamlsource import LineDict, check_fields, describe, load_yaml
 
 FIELDS = ("orientation", "start_section", "idle_seconds", "countdown_seconds", "attract",
           "languages", "operator_pin_sha256")
 ORIENTATIONS = ("landscape", "portrait")
-KIOSK_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-PIN_HASH = re.compile(r"^[0-9a-f]{64}$")
+PIN_HASH = re.compile(r"[0-9a-f]{64}")
 
 
 @dataclass(frozen=True)
@@ -53,6 +53,9 @@ def load_kiosk_config(path: Path | None, exhibition: Exhibition) -> KioskConfig:
     defaults = base
     if isinstance(data.get("defaults"), LineDict):
         defaults = _settings(data["defaults"], base, path, errors, exhibition, "defaults")
+    elif data.get("defaults") is not None:
+        errors.add(path, data.line_of("defaults"), f"'defaults' must be a mapping of settings, "
+                                                   f"not {describe(data['defaults'])}")
     kiosks: dict[str, KioskSettings] = {}
     raw = data.get("kiosks") or {}
     if not isinstance(raw, LineDict):
@@ -60,8 +63,10 @@ def load_kiosk_config(path: Path | None, exhibition: Exhibition) -> KioskConfig:
         raw = {}
     for kiosk_id, item in raw.items():
         line = raw.line_of(kiosk_id)
-        if not KIOSK_ID.match(kiosk_id):
-            errors.add(path, line, f"kiosk id '{kiosk_id}' may use letters, digits, '-' and '_'")
+        if not is_kiosk_id(kiosk_id):
+            shown = kiosk_id.encode("unicode_escape").decode()
+            errors.add(path, line, f"kiosk id '{shown}' may use letters, digits, '-' and '_' "
+                                   f"(1 to 64 of them)")
             continue
         if not isinstance(item, LineDict):
             errors.add(path, line, f"kiosk '{kiosk_id}' must be a mapping of settings")
@@ -77,17 +82,24 @@ def _settings(item: LineDict, base: KioskSettings, path: Path, errors: ErrorLog,
               exhibition: Exhibition, where: str) -> KioskSettings:
     check_fields(item, path, errors, required=(), optional=FIELDS, where=where)
     values = {}
-    if "orientation" in item:
+    texts = {}
+    for key in ("orientation", "start_section", "operator_pin_sha256"):
+        if key in item and not isinstance(item[key], str):
+            errors.add(path, item.line_of(key), f"'{key}' must be a text, not "
+                                                f"{describe(item[key])}")
+        elif key in item:
+            texts[key] = item[key]
+    if "orientation" in texts:
         if item["orientation"] not in ORIENTATIONS:
             errors.add(path, item.line_of("orientation"),
                        f"orientation must be one of: {', '.join(ORIENTATIONS)}")
         values["orientation"] = item["orientation"]
-    if "start_section" in item:
-        if exhibition.section(str(item["start_section"])) is None:
+    if "start_section" in texts:
+        if exhibition.section(item["start_section"]) is None:
             errors.add(path, item.line_of("start_section"),
                        f"unknown section '{item['start_section']}' (sections: "
                        f"{', '.join(s.id for s in exhibition.sections)})")
-        values["start_section"] = str(item["start_section"])
+        values["start_section"] = item["start_section"]
     for key, low, high in (("idle_seconds", 5, 3600), ("countdown_seconds", 0, 60)):
         if key in item:
             value = item[key]
@@ -109,9 +121,9 @@ def _settings(item: LineDict, base: KioskSettings, path: Path, errors: ErrorLog,
                                                         f"the exhibition ({', '.join(exhibition.languages)})")
         else:
             values["languages"] = tuple(langs)
-    if "operator_pin_sha256" in item:
-        pin = str(item["operator_pin_sha256"])
-        if not PIN_HASH.match(pin):
+    if "operator_pin_sha256" in texts:
+        pin = texts["operator_pin_sha256"]
+        if not PIN_HASH.fullmatch(pin):
             errors.add(path, item.line_of("operator_pin_sha256"),
                        "'operator_pin_sha256' must be 64 hex digits: printf %s PIN | sha256sum")
         else:

@@ -17,11 +17,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from ..content.identifiers import KIOSK_ID_PATTERN, LANG_PATTERN, MAX_SLUG, SLUG_PATTERN
+
 # Patterns are written once and used twice: by the check (``re.fullmatch``, so a trailing newline
 # never slips past a ``$``) and in the JSON Schema (ECMA-262, where ``^…$`` anchors the whole text).
-SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
-IDENT_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
-LANG_PATTERN = r"^[a-z]{2,3}$"
+# Ids follow the content's rules (exhibit/content/identifiers.py): what the checker accepts, the
+# events API accepts. Kiosk, question and choice ids as clients send them share one rule.
+IDENT_PATTERN = KIOSK_ID_PATTERN
 UUID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 # RFC 3339 date-time, as `new Date().toISOString()` and Python's isoformat() write it.
 _TIME_OF_DAY = (r"^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])[Tt]"
@@ -34,8 +36,6 @@ TEXT_PATTERN = r"^[^\u0000-\u001f\u007f-\u009f]*$"
 SLUG = re.compile(SLUG_PATTERN)
 IDENT = re.compile(IDENT_PATTERN)
 LANG = re.compile(LANG_PATTERN)
-# A panel slug is kept in a column of 80 characters (exhibit/visits/schema.py).
-MAX_SLUG = 80
 MAX_PANELS = 500
 # How far a client clock may be ahead of ours (kiosk clocks drift), and how old a queued event may
 # be (a kiosk offline for a whole exhibition season still delivers its records).
