@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from exhibit.content.loader import image_pixel_limit
 from exhibit.content.mediafiles import (
     check_images,
     check_media,
     check_media_file,
     check_media_files,
+    image_pixel_limit,
     parse_webvtt,
     sniff,
 )

@@ -92,6 +92,7 @@ def _load(ctx: Context) -> Exhibition | None:
     hall = {key: localized(ctx, data, key, path) for key in HALL_TEXTS}
     opens, closes = _dates(ctx, data, path)
     feedback = questionnaire(ctx)
+    media_refs.recognise_media(ctx)
 
     if ctx.errors:
         return None

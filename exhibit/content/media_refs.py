@@ -13,17 +13,15 @@ from pathlib import Path
 
 from PIL import Image as PILImage
 
-from .errors import ErrorLog
+from .mediafiles import MediaProblem, check_images, check_media, image_pixel_limit, sniff
+from .mediafiles import describe as describe_type
 from .model import Image, MediaFile, Video
 from .rules import CONTROL, Context, listing, localized, mapping, no_numbers, shorten, text
-from .textfile import LINK_LOOP, link_problem, read_text
+from .textfile import LINK_LOOP, link_problem
 from .yamlsource import LineDict, check_fields, describe
 
 # A URL where a media path belongs: "https://host/x.png", "//host/x.png", "file:///etc/passwd".
 URL_LIKE = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*:|//|\\\\)")
-# Images larger than this are refused: a decompression bomb, or a mistake. It leaves room for a
-# full-bleed A0 photo at 300 ppi (about 140 megapixels) for the print surface.
-MAX_IMAGE_PIXELS = 250_000_000
 IMAGE_FORMATS = {"PNG", "JPEG", "WEBP"}
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".webp"}
 VIDEO_SUFFIXES = {".mp4", ".webm"}
@@ -85,14 +83,6 @@ def holds_media(ctx: Context, folder: Path) -> bool:
     return not folder.is_symlink() and ctx.media_root.is_relative_to(folder.resolve())
 
 
-def image_pixel_limit() -> int:
-    """The most pixels an image may have: ours, or Pillow's refusal threshold (twice its
-    ``MAX_IMAGE_PIXELS``) when that is lower, since the web and print surfaces decode with
-    Pillow and would fail on an image the checker let through."""
-    pillow = PILImage.MAX_IMAGE_PIXELS
-    return min(MAX_IMAGE_PIXELS, 2 * pillow) if pillow else MAX_IMAGE_PIXELS
-
-
 def _declared_size(path: Path) -> tuple[int, int] | None:
     """Width and height written in a PNG, JPEG or WebP header, read without Pillow's
     decompression-bomb check (which ``Image.open`` applies) and without decoding a pixel."""
@@ -108,14 +98,44 @@ def _declared_size(path: Path) -> tuple[int, int] | None:
     return None
 
 
-def _recognise(path: Path, role: str, log: ErrorLog, yaml_path: Path, line: int) -> bool:
-    """Is the file at ``path`` what its ``role`` says ("image", "poster", "captions", "video",
-    "narration")? Logs at ``yaml_path:line`` and returns False when it is not.
+def _recognise(ctx: Context, found: MediaFile, role: str, path: Path, line: int) -> None:
+    """Queue ``found`` to be recognised by its content as a file of ``role`` (image, poster,
+    captions, video): :func:`recognise_media` checks the whole load's files at once, so that every
+    image is decoded in one limited child process rather than one process per file."""
+    ctx.media_checks.append((found, role, path, line))
 
-    The one place where a referenced file's role is known: recognition by content
-    (exhibit/content/mediafiles.py) is to be called here. For now the checks are the ones the
-    loader always made (image decoding and size, WebVTT header), which run beside it."""
-    return True
+
+# What recognising a file found, by its SHA-256 and role: a file is decoded once per process,
+# not at every reload or for every app a test makes. Bounded, in case a long-running server sees
+# many versions of many files.
+_RECOGNISED: dict[tuple[str, str], tuple[MediaProblem, ...]] = {}
+_RECOGNISED_MAX = 4096
+
+
+def recognise_media(ctx: Context) -> None:
+    """Every queued media file is what its role says, judged by its bytes (see
+    :mod:`.mediafiles`): images and posters decoded to their end, captions parsed as WebVTT,
+    videos by their container. A problem inside a caption file is logged at its own line; any
+    other at the YAML line that names the file."""
+    pending = [(found, role) for found, role, _, _ in ctx.media_checks
+               if (found.sha256, role) not in _RECOGNISED]
+    images = {found.absolute for found, role in pending if role in ("image", "poster")}
+    decoded = check_images(sorted(images)) if images else {}
+    if len(_RECOGNISED) > _RECOGNISED_MAX:
+        _RECOGNISED.clear()
+    for found, role in pending:
+        if role in ("image", "poster"):
+            problems = tuple(MediaProblem(0, m) for m in decoded[found.absolute])
+        else:
+            problems = tuple(check_media(found.absolute, role))
+        _RECOGNISED[found.sha256, role] = problems
+    for found, role, path, line in ctx.media_checks:
+        for problem in _RECOGNISED[found.sha256, role]:
+            if problem.line:
+                ctx.errors.add(found.absolute, problem.line, problem.message)
+            else:
+                ctx.errors.add(path, line, f"media file {found.path} {problem.message}")
+    ctx.media_checks.clear()
 
 
 def media(ctx: Context, item: LineDict, key: str, path: Path, role: str) -> MediaFile | None:
@@ -143,16 +163,19 @@ def media(ctx: Context, item: LineDict, key: str, path: Path, role: str) -> Medi
         ctx.errors.add(path, line, f"missing media file {rel} in the media folder "
                                    f"({os.path.relpath(ctx.media_root, ctx.root)})")
         return None
-    if not _recognise(target, role, ctx.errors, path, line):
-        return None
     if target in ctx.hash_cache:
-        return ctx.hash_cache[target]
+        found = ctx.hash_cache[target]
+        if role not in ("image", "poster"):  # images are queued once their header is read
+            _recognise(ctx, found, role, path, line)
+        return found
     digest = hashlib.sha256()
     with target.open("rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             digest.update(chunk)
     result = MediaFile(rel, target, digest.hexdigest(), target.stat().st_size)
     ctx.hash_cache[target] = result
+    if role not in ("image", "poster"):  # images are queued once their header is read
+        _recognise(ctx, result, role, path, line)
     return result
 
 
@@ -182,8 +205,10 @@ def images(ctx: Context, data: LineDict, path: Path) -> tuple[Image, ...]:
     return tuple(result)
 
 
-def image_size(ctx: Context, found: MediaFile, path: Path, line: int) -> tuple[int, int] | None:
-    """Width and height of a PNG, JPEG or WebP image within the pixel limit (else logged)."""
+def image_size(ctx: Context, found: MediaFile, path: Path, line: int,
+               role: str = "image") -> tuple[int, int] | None:
+    """Width and height of a PNG, JPEG or WebP image within the pixel limit (else logged); the
+    image is then queued to be decoded to its end (:func:`recognise_media`)."""
     # The header's size is read first, so a decompression bomb is refused with its size
     # before Pillow (whose own limit is lower than ours and stops Image.open) touches it.
     declared = _declared_size(found.absolute)
@@ -201,7 +226,9 @@ def image_size(ctx: Context, found: MediaFile, path: Path, line: int) -> tuple[i
                                    f"{image_pixel_limit():,}-pixel limit")
         return None
     except PILImage.UnidentifiedImageError:
-        ctx.errors.add(path, line, f"{found.path} is not a readable image (not PNG, JPEG or WebP)")
+        kind = sniff(found.absolute)
+        what = "an unreadable file" if kind is None else describe_type(kind)
+        ctx.errors.add(path, line, f"{found.path} is {what}, not a PNG, JPEG or WebP image")
         return None
     except (OSError, SyntaxError, ValueError) as exc:
         reason = str(exc).replace(str(found.absolute), found.path)  # no absolute paths shown
@@ -213,6 +240,7 @@ def image_size(ctx: Context, found: MediaFile, path: Path, line: int) -> tuple[i
     if width * height > image_pixel_limit():
         _too_many_pixels(ctx, found, path, line, width, height)
         return None
+    _recognise(ctx, found, role, path, line)
     return width, height
 
 
@@ -242,7 +270,7 @@ def video(ctx: Context, data: LineDict, path: Path) -> Video | None:
                                                          ".jpeg or .webp)")
         else:
             poster = media(ctx, item, "poster", path, "poster")
-            if poster and not image_size(ctx, poster, path, item.line_of("poster")):
+            if poster and not image_size(ctx, poster, path, item.line_of("poster"), "poster"):
                 poster = None
     captions: dict[str, MediaFile] = {}
     raw = item.get("captions")
@@ -257,7 +285,7 @@ def video(ctx: Context, data: LineDict, path: Path) -> Video | None:
                                f"missing translation: no {lang} captions for the video")
                 continue
             track = media(ctx, raw, lang, path, "captions")
-            if track and _valid_vtt(ctx, track):
+            if track:
                 captions[lang] = track
     elif raw is not None:
         ctx.errors.add(path, item.line_of("captions"),
@@ -267,15 +295,3 @@ def video(ctx: Context, data: LineDict, path: Path) -> Video | None:
         return None
     return Video(found, poster, captions, credit)
 
-
-def _valid_vtt(ctx: Context, track: MediaFile) -> bool:
-    content = read_text(track.absolute, ctx.errors)
-    if content is None:
-        return False
-    if not content.startswith("WEBVTT"):
-        ctx.errors.add(track.absolute, 1, "a caption file must start with 'WEBVTT'")
-        return False
-    if "-->" not in content:
-        ctx.errors.add(track.absolute, 1, "the caption file has no cues")
-        return False
-    return True

@@ -32,15 +32,16 @@ import selectors
 import struct
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from PIL import Image as PILImage
+
 from ..settings import DEFAULTS
-from .loader import image_pixel_limit, shorten
+from .rules import shorten
 from .textfile import MAX_TEXT_FILE_BYTES
 
 IMAGE_TYPES = ("image/jpeg", "image/png", "image/webp")
@@ -85,6 +86,18 @@ SVG_REFUSED = ("SVG is refused in content because it can carry scripts and links
 MAX_PROBLEMS_PER_FILE = 20
 # Enough of a file's start to recognise every type below (an XML prologue, an ID3 tag's size).
 SNIFF_BYTES = 4096
+
+# Images larger than this are refused: a decompression bomb, or a mistake. It leaves room for a
+# full-bleed A0 photo at 300 ppi (about 140 megapixels) for the print surface.
+MAX_IMAGE_PIXELS = 250_000_000
+
+
+def image_pixel_limit() -> int:
+    """The most pixels an image may have: ours, or Pillow's refusal threshold (twice its
+    ``MAX_IMAGE_PIXELS``) when that is lower, since the web and print surfaces decode with
+    Pillow and would fail on an image the checker let through."""
+    pillow = PILImage.MAX_IMAGE_PIXELS
+    return min(MAX_IMAGE_PIXELS, 2 * pillow) if pillow else MAX_IMAGE_PIXELS
 
 
 @dataclass(frozen=True)
@@ -627,55 +640,60 @@ def _decode_in_child(paths: list[Path], start: int, result: dict[Path, list[str]
     # The child imports this package by name: make sure it finds the same copy as this process.
     package_root = str(Path(__file__).resolve().parents[2])
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
-    with tempfile.TemporaryFile() as stderr:
-        # A fresh interpreter (not a fork): the caller may be a threaded server.
-        proc = subprocess.Popen(
-            [sys.executable, "-c", "from exhibit.content.mediafiles import _child; _child()"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr, env=env)
-        assert proc.stdin and proc.stdout
-        proc.stdin.write(json.dumps(request).encode())
-        proc.stdin.close()
-        next_index, failure = start, None
-        selector = selectors.DefaultSelector()
-        selector.register(proc.stdout, selectors.EVENT_READ)
-        buffer = b""
-        deadline = time.monotonic() + (timeout or float("inf"))
-        try:
-            while True:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    failure = (f"took longer than {timeout:g} s to decode "
-                               f"(MEDIA_TIMEOUT_SECONDS); the decoder was stopped")
-                    proc.kill()
-                    break
-                if not selector.select(min(remaining, 60)):
-                    continue
-                chunk = os.read(proc.stdout.fileno(), 65536)
+    # A fresh interpreter (not a fork): the caller may be a threaded server. Its stderr comes
+    # through a pipe read beside stdout (no temporary file: the checker opens nothing outside
+    # the content folder).
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "from exhibit.content.mediafiles import _child; _child()"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    assert proc.stdin and proc.stdout and proc.stderr
+    proc.stdin.write(json.dumps(request).encode())
+    proc.stdin.close()
+    next_index, failure = start, None
+    selector = selectors.DefaultSelector()
+    selector.register(proc.stdout, selectors.EVENT_READ)
+    selector.register(proc.stderr, selectors.EVENT_READ)
+    buffer, errors, open_pipes = b"", b"", 2
+    deadline = time.monotonic() + (timeout or float("inf"))
+    try:
+        while open_pipes:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                failure = (f"took longer than {timeout:g} s to decode "
+                           f"(MEDIA_TIMEOUT_SECONDS); the decoder was stopped")
+                proc.kill()
+                break
+            for key, _ in selector.select(min(remaining, 60)):
+                chunk = os.read(key.fileobj.fileno(), 65536)
                 if not chunk:
-                    break
-                buffer += chunk
-                while b"\n" in buffer:
-                    line, buffer = buffer.split(b"\n", 1)
-                    event = json.loads(line)
-                    index = start + event["index"]
-                    result[paths[index]] = event["problems"]
-                    next_index = index + 1
-                    deadline = time.monotonic() + (timeout or float("inf"))
-        finally:
-            selector.close()
-            proc.stdout.close()
-            code = proc.wait()
-        if next_index >= len(paths):
-            return next_index
-        if failure is None:
-            stderr.seek(0)
-            tail = stderr.read().decode("utf-8", "replace").strip().splitlines()[-1:]
-            how = f"was killed by signal {-code}" if code < 0 else f"exited with code {code}"
-            failure = (f"could not be decoded: the decoder {how}, probably out of memory "
-                       f"(MEDIA_MEMORY_MB = {limits['memory_mb']})"
-                       + (f": {tail[0][:200]}" if tail else ""))
-        result[paths[next_index]] = [failure]
-        return next_index + 1
+                    selector.unregister(key.fileobj)
+                    open_pipes -= 1
+                elif key.fileobj is proc.stderr:
+                    errors = (errors + chunk)[-4096:]  # the end says why a child died
+                else:
+                    buffer += chunk
+                    while b"\n" in buffer:
+                        line, buffer = buffer.split(b"\n", 1)
+                        event = json.loads(line)
+                        index = start + event["index"]
+                        result[paths[index]] = event["problems"]
+                        next_index = index + 1
+                        deadline = time.monotonic() + (timeout or float("inf"))
+    finally:
+        selector.close()
+        proc.stdout.close()
+        proc.stderr.close()
+        code = proc.wait()
+    if next_index >= len(paths):
+        return next_index
+    if failure is None:
+        tail = errors.decode("utf-8", "replace").strip().splitlines()[-1:]
+        how = f"was killed by signal {-code}" if code < 0 else f"exited with code {code}"
+        failure = (f"could not be decoded: the decoder {how}, probably out of memory "
+                   f"(MEDIA_MEMORY_MB = {limits['memory_mb']})"
+                   + (f": {tail[0][:200]}" if tail else ""))
+    result[paths[next_index]] = [failure]
+    return next_index + 1
 
 
 def _child() -> None:

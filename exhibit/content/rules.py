@@ -35,6 +35,8 @@ class Context:
     languages: tuple[str, ...] = ()
     media_root: Path = Path()
     hash_cache: dict[Path, MediaFile] = field(default_factory=dict)
+    # Media files to recognise by their content, with their role and the YAML line naming them.
+    media_checks: list[tuple[MediaFile, str, Path, int]] = field(default_factory=list)
 
 
 def shorten(value: object, limit: int = 80) -> str:
