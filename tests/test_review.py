@@ -349,7 +349,8 @@ def test_a_confirmation_decides_once(visit_app, reviewer):
     assert post_decision(fiona, "output", output).status_code == 303
 
 
-def test_sending_back_needs_a_comment_and_closes_the_version(visit_app, scratch, reviewer):
+def test_sending_back_needs_a_comment_and_closes_the_version(visit_app, scratch, reviewer,
+                                                             people):
     version = visit_app.extensions["exhibit.content"].exhibition.panel("story").version
     fiona = reviewer("fiona")
     empty = post_decision(fiona, "story", version, action="send_back", comment="  ")
@@ -357,8 +358,12 @@ def test_sending_back_needs_a_comment_and_closes_the_version(visit_app, scratch,
     assert post_decision(fiona, "story", version, action="send_back",
                          comment="Cite the treaty text for 2017.").status_code == 303
     uma = reviewer("uma")
-    closed = post_decision(uma, "story", version)
-    assert closed.status_code == 409 and "was sent back by feco" in closed.get_data(as_text=True)
+    # Closed: UNIDO's page has no decision form any more, and the decision itself is refused.
+    page = uma.get("/staff/review/story/").get_data(as_text=True)
+    assert "This version was sent back" in page and 'name="confirm"' not in page
+    assert post_decision(uma, "story", version).status_code == 403
+    with pytest.raises(ReviewError, match="was sent back by feco"):
+        as_user(visit_app, people["uma"], "story")
     queue = uma.get("/staff/review/").get_data(as_text=True)
     assert "Cite the treaty text for 2017." in queue
     assert 'href="/staff/review/story/"' not in queue.split('id="h-all"')[0]  # not waiting
