@@ -1,4 +1,11 @@
-"""WhiteNoise in front of the app: versioned assets and fingerprinted media, cached forever."""
+"""WhiteNoise in front of the app: versioned assets and fingerprinted media, cached forever.
+
+Media files come from the content, which is untrusted input: each is served with the type of what
+it *is* (read from its first bytes when WhiteNoise indexes it, never from its name), and only
+images, video, audio, captions and PDFs are shown inline; anything else is a download. The
+security headers (``exhibit/security.py``) add ``nosniff`` and a sandboxing policy to every
+``/media/`` answer, so a file opened as a document can never script this origin.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +15,7 @@ from pathlib import Path
 from flask import Flask, current_app
 from whitenoise import WhiteNoise
 
+from .content.mediafiles import sniff
 from .contentstore import get_store
 from .media import URL_PREFIX, MediaBuildError, MediaLibrary
 
@@ -15,6 +23,38 @@ log = logging.getLogger(__name__)
 
 # Both /static/<version>/ and /media/<hash>-... change name when their content changes.
 IMMUTABLE_PREFIXES = ("/static/", URL_PREFIX)
+
+
+#: Types a browser may show in the page (``Content-Disposition: inline``).
+INLINE_TYPES = frozenset({"image/jpeg", "image/png", "image/webp", "image/gif", "video/mp4",
+                          "video/webm", "audio/mp4", "audio/webm", "audio/ogg", "audio/mpeg",
+                          "text/vtt", "application/pdf"})
+#: Every type a medium is served as; anything else (an HTML page, a script, a ZIP named .vtt)
+#: is served as bytes to download. SVG is a download too: it is a document that can hold script.
+SERVED_TYPES = INLINE_TYPES | {"image/svg+xml"}
+UNKNOWN = "application/octet-stream"
+
+
+def _content_type(path: str | Path) -> str:
+    """The type a medium is served as, from what its bytes are (the content checker's own
+    :func:`exhibit.content.mediafiles.sniff`), never from its name: a caption file called
+    ``captions.html`` is text/vtt if it is WebVTT, and bytes to download otherwise."""
+    kind = sniff(Path(path))
+    return kind if kind in SERVED_TYPES else UNKNOWN
+
+
+def media_headers(headers, path: str, url: str) -> None:
+    """WhiteNoise's hook, once per file as it is indexed: a medium's type from its content,
+    inline only for what a page shows; assets (the app's own files) keep their type."""
+    if not url.startswith(URL_PREFIX):
+        return
+    mimetype = _content_type(path)
+    # Text is UTF-8 (the checker reads captions as such); the header says so for the browser.
+    headers["Content-Type"] = f"{mimetype}; charset=utf-8" if mimetype == "text/vtt" else mimetype
+    # An SVG is a document that can hold script: it is never shown as a page of ours, even
+    # sandboxed; <img> and poster= ignore the disposition and still draw it.
+    disposition = "inline" if mimetype in INLINE_TYPES else "attachment"
+    headers["Content-Disposition"] = disposition
 
 
 def _immutable(path: str, url: str) -> bool:
@@ -32,7 +72,8 @@ def init_app(app: Flask) -> None:
                             # Unversioned files (none today) may be cached for a minute.
                             max_age=60, allow_all_origins=False,
                             # Captions must be text/vtt: browsers may refuse another type.
-                            mimetypes={".vtt": "text/vtt", ".webp": "image/webp"})
+                            mimetypes={".vtt": "text/vtt", ".webp": "image/webp"},
+                            add_headers_function=media_headers)
     whitenoise.add_files(str(app.extensions["exhibit.static_dir"]),
                          prefix=f"static/{app.extensions['exhibit.static_version']}/")
     app.wsgi_app = whitenoise

@@ -58,6 +58,15 @@ NOTHING = MappingProxyType({
     "form-action": (NONE,),
 })
 
+#: A document that runs in an opaque origin of its own: no script, no form, no plugin, no popup,
+#: no navigation of the page around it, and no access to this origin's cookies, storage or pages,
+#: whatever its HTML says. For what content authors make (media, draft previews): it is untrusted.
+SANDBOX = ("sandbox", ())
+
+#: Media files from the content (``/media/``), drafts and published alike: served as what they
+#: are, but should one be opened as a document it is sandboxed and may load nothing.
+MEDIA = MappingProxyType(dict((SANDBOX, *NOTHING.items())))
+
 #: Browsers show a PDF in a viewer built from an ``<embed>`` and inline styles in a synthetic page
 #: that the PDF's own policy governs: ``object-src``/``default-src 'none'`` would blank it
 #: (crbug.com/271452). A PDF runs no script of ours, so framing is all there is to restrict.
@@ -111,13 +120,17 @@ POLICIES: dict[str, Policy] = {policy.name: policy for policy in (
     Policy("public", DOCUMENT, framing=FRAMED_BY_SETTING),
     Policy("kiosk", _with(DOCUMENT, worker_src=(SELF,))),
     Policy("staff", _with(DOCUMENT, frame_src=(SELF,))),
-    # The review's drafts are shown in frames of the review page, and only there.
-    Policy("staff-framed", DOCUMENT, framing=FRAMED_BY_SELF),
+    # The review's drafts are shown in frames of the review page, and only there; they are the
+    # author's work, not the app's: sandboxed, so a draft opened even on its own runs nothing
+    # and cannot act as the reviewer looking at it (no same-origin, no script, no form).
+    Policy("staff-framed", MappingProxyType(dict((SANDBOX, *DOCUMENT.items()))),
+           framing=FRAMED_BY_SELF),
     # The summary report is one self-contained document: the very bytes served here are the
     # exported HTML file and WeasyPrint's input, so its stylesheet is inline and its photos are
     # data: URLs. Its stylesheet alone is allowed, by hash (added at start), on this route alone.
     Policy("staff-report", _with(DOCUMENT, img_src=(SELF, "data:"))),
     Policy("files", NOTHING),
+    Policy("media", MEDIA),
     Policy("pdf", PDF_VIEWER),
 )}
 
@@ -133,6 +146,8 @@ ENDPOINT_POLICIES = {
 }
 # Requests no route matched (404, 405) are answered in the surface their path names.
 PATH_POLICIES = (("/kiosk/", "kiosk"), ("/staff/", "staff"), ("/api/", "files"))
+# Files from the content, whatever their type (a PDF too): the content is untrusted input.
+MEDIA_PREFIX = "/media/"
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 REPORT_STYLESHEET = "staff/report.css"
 
@@ -174,7 +189,7 @@ def render_policy(policy: Policy, framed_by: tuple[str, ...]) -> str:
     for name, sources in policy.extra.items():
         directives[name] = tuple(dict.fromkeys((*directives.get(name, ()), *sources)))
     directives["frame-ancestors"] = framed_by
-    return "; ".join(f"{name} {' '.join(sources)}" for name, sources in directives.items())
+    return "; ".join(" ".join((name, *sources)) for name, sources in directives.items())
 
 
 def x_frame_options(framed_by: tuple[str, ...]) -> str | None:
@@ -233,10 +248,11 @@ class SecurityHeaders:
 
             def start(status, response_headers, exc_info=None):
                 headers = Headers(response_headers)
-                if "Content-Security-Policy" not in headers:  # not from Flask: an asset or media
+                path = environ.get("PATH_INFO", "")
+                # Not from Flask (an asset or a medium), or a medium whatever answered it.
+                if "Content-Security-Policy" not in headers or path.startswith(MEDIA_PREFIX):
                     mimetype = headers.get("Content-Type", "").split(";")[0].strip()
-                    headers.update(self.headers[policy_name(mimetype, None, None,
-                                                            environ.get("PATH_INFO", ""))])
+                    headers.update(self.headers[policy_name(mimetype, None, None, path)])
                 headers.update(COMMON_HEADERS)
                 if secure:
                     headers["Strict-Transport-Security"] = HSTS
@@ -248,7 +264,10 @@ class SecurityHeaders:
 
 
 def policy_name(mimetype: str, endpoint: str | None, blueprint: str | None, path: str) -> str:
-    """Which policy a response gets: by route where one differs, by surface, then by type."""
+    """Which policy a response gets: media by path, whatever their type; then by route where
+    one differs, by surface, then by type."""
+    if path.startswith(MEDIA_PREFIX):
+        return "media"
     if mimetype == "application/pdf":
         return "pdf"
     if endpoint in ENDPOINT_POLICIES:

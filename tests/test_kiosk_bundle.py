@@ -212,7 +212,7 @@ def test_the_kiosk_runs_from_a_bundle_and_its_visits_are_imported_once(
         page.evaluate("""async () => { const v = document.querySelector('video');
             v.muted = true; await v.play(); }""")
         # Played: the position moves on (however slowly a loaded machine decodes).
-        page.wait_for_function("document.querySelector('video').currentTime > 0.3")
+        page.wait_for_function("() => document.querySelector('video').currentTime > 0.3")
         page.evaluate("window.exhibitKiosk.reset()")
         page.evaluate("window.exhibitKiosk.visits.flush()")
         deadline = time.monotonic() + 60  # a cap, not a pause: the loop ends when the queue is empty

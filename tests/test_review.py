@@ -219,14 +219,28 @@ def reviewer(visit_app, people):
     return signed_in
 
 
-def post_decision(staff, slug, version, action="approve", comment="", **extra):
-    token = staff.token(f"/staff/review/{slug}/")
+# What Chromium sends with a form posted by a click on a page of this origin (Fetch Metadata).
+BY_A_CLICK = {"Sec-Fetch-Site": "same-origin", "Sec-Fetch-Mode": "navigate",
+              "Sec-Fetch-Dest": "document", "Sec-Fetch-User": "?1", "Origin": "https://localhost"}
+
+
+def decision_form(staff, slug) -> dict[str, str]:
+    """The hidden fields of the decision form as the reviewer's panel page has them now."""
+    html = staff.get(f"/staff/review/{slug}/").get_data(as_text=True)
+    return dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', html))
+
+
+def post_decision(staff, slug, version, action="approve", comment="", headers=BY_A_CLICK,
+                  form=None, **extra):
+    """Open the panel page and click a decision on it (with ``version`` in the form)."""
+    form = form or decision_form(staff, slug)
     return staff.post(f"/staff/review/{slug}/decide", {
-        "csrf_token": token, "version": version, "action": action, "comment": comment, **extra},
-        token=False)
+        "csrf_token": form["csrf_token"], "confirm": form.get("confirm", ""), "version": version,
+        "action": action, "comment": comment, **extra}, token=False, headers=headers)
 
 
-def test_a_reviewer_cannot_approve_for_another_organisation_or_twice(visit_app, reviewer):
+def test_a_reviewer_cannot_approve_for_another_organisation_or_twice(visit_app, reviewer,
+                                                                     people):
     version = visit_app.extensions["exhibit.content"].exhibition.panel("story").version
     uma = reviewer("uma")
     # The organisation is the reviewer's own: a forged form field changes nothing.
@@ -238,18 +252,23 @@ def test_a_reviewer_cannot_approve_for_another_organisation_or_twice(visit_app, 
         [decision] = load_decisions(visit_app.extensions["exhibit.db"])
     assert (decision.organisation, decision.reviewer, decision.action) == ("unido", "uma",
                                                                            "approve")
-    again = post_decision(uma, "story", version)
-    assert again.status_code == 409
-    assert "unido has already decided on this version (uma," in again.get_data(as_text=True)
+    # Decided: the page has no decision form any more, and a form sent all the same is refused.
+    page = uma.get("/staff/review/story/").get_data(as_text=True)
+    assert "has decided on this version." in page and 'name="confirm"' not in page
+    assert post_decision(uma, "story", version).status_code == 403
+    with pytest.raises(ReviewError, match=r"unido has already decided on this version \(uma,"):
+        as_user(visit_app, people["uma"], "story")
     # A colleague of the same organisation cannot approve it once more either.
     uli = reviewer("uli")
-    assert post_decision(uli, "story", version).status_code == 409
+    assert 'name="confirm"' not in uli.get("/staff/review/story/").get_data(as_text=True)
+    assert post_decision(uli, "story", version).status_code == 403
+    with pytest.raises(ReviewError, match="unido has already decided on this version"):
+        as_user(visit_app, people["uli"], "story")
     assert public_slugs(visit_app.test_client()) == []  # still waiting for FECO
-    # A version that is no longer the files' one, an unknown decision, no CSRF token.
+    # A version other than the one the form was made for, an unknown decision, no CSRF token.
     fiona = reviewer("fiona")
-    stale = post_decision(fiona, "story", "0123456789abcdef")
-    assert stale.status_code == 409 and "has changed since you opened it" in stale.get_data(
-        as_text=True)
+    forged = post_decision(fiona, "story", "0123456789abcdef")
+    assert forged.status_code == 403 and "no longer valid" in forged.get_data(as_text=True)
     assert post_decision(fiona, "story", version, action="publish").status_code == 409
     assert fiona.post("/staff/review/story/decide", {"version": version, "action": "approve"},
                       token=False).status_code == 400
@@ -269,12 +288,69 @@ def test_who_may_see_the_review_screens(visit_app, reviewer):
     page = admin.get("/staff/review/story/").get_data(as_text=True)
     assert 'name="action"' not in page  # an admin without an organisation sees, never decides
     version = visit_app.extensions["exhibit.content"].exhibition.panel("story").version
-    refused = post_decision(admin, "story", version)
-    assert refused.status_code == 409 and "Only a reviewer of an organisation" in \
-        refused.get_data(as_text=True)
+    refused = post_decision(admin, "story", version)  # no form, so no confirmation either
+    assert refused.status_code == 403 and "no longer valid" in refused.get_data(as_text=True)
+    with visit_app.app_context():
+        from exhibit.publication.state import load_decisions
+
+        assert load_decisions(visit_app.extensions["exhibit.db"]) == []
 
 
-def test_sending_back_needs_a_comment_and_closes_the_version(visit_app, scratch, reviewer):
+def test_a_version_that_changed_after_the_page_was_opened_is_refused(visit_app, scratch,
+                                                                      reviewer):
+    fiona = reviewer("fiona")
+    version = visit_app.extensions["exhibit.content"].exhibition.panel("story").version
+    form = decision_form(fiona, "story")
+    edit(scratch, visit_app)  # the author saves an edit while the reviewer reads
+    stale = post_decision(fiona, "story", version, form=form)
+    assert stale.status_code == 409 and "has changed since you opened it" in stale.get_data(
+        as_text=True)
+
+
+@pytest.mark.parametrize("headers, why", [
+    # A script's fetch() on the page (or in a frame), a form in a frame, a form.submit() with no
+    # click, a sandboxed draft or medium (Origin: null), another site, an old browser.
+    ({**BY_A_CLICK, "Sec-Fetch-Mode": "cors", "Sec-Fetch-Dest": "empty"}, "clicking Approve"),
+    ({**BY_A_CLICK, "Sec-Fetch-Dest": "iframe"}, "clicking Approve"),
+    ({k: v for k, v in BY_A_CLICK.items() if k != "Sec-Fetch-User"}, "clicking Approve"),
+    ({**BY_A_CLICK, "Origin": "null", "Sec-Fetch-Site": "cross-site"}, "sandboxed page"),
+    ({**BY_A_CLICK, "Sec-Fetch-Site": "same-site"}, "clicking Approve"),
+    ({"Origin": "https://localhost"}, "clicking Approve"),
+])
+def test_only_a_click_on_the_review_page_decides(visit_app, reviewer, headers, why):
+    """What script in a draft could send, even holding the CSRF token and the confirmation,
+    is refused, recorded in the staff audit trail, and changes nothing."""
+    fiona = reviewer("fiona")
+    version = visit_app.extensions["exhibit.content"].exhibition.panel("story").version
+    refused = post_decision(fiona, "story", version, headers=headers)
+    assert refused.status_code == 403 and why in refused.get_data(as_text=True)
+    engine = visit_app.extensions["exhibit.db"]
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM review_decisions")).scalar() == 0
+        assert conn.execute(text("SELECT target FROM audit_events WHERE action = "
+                                 "'decision_refused'")).scalars().all() == ["story"]
+    # The reviewer's own click still works afterwards.
+    assert post_decision(fiona, "story", version).status_code == 303
+
+
+def test_a_confirmation_decides_once(visit_app, reviewer):
+    """The confirmation is bound to the session and spent by a decision: a form opened before
+    the reviewer's last decision, or in another session, cannot decide."""
+    fiona = reviewer("fiona")
+    opened_before = decision_form(fiona, "output")["confirm"]
+    other_session = decision_form(reviewer("fiona"), "output")["confirm"]
+    story = visit_app.extensions["exhibit.content"].exhibition.panel("story").version
+    assert post_decision(fiona, "story", story).status_code == 303
+    output = visit_app.extensions["exhibit.content"].exhibition.panel("output").version
+    for confirm in (opened_before, other_session):
+        form = {**decision_form(fiona, "output"), "confirm": confirm}
+        spent = post_decision(fiona, "output", output, form=form)
+        assert spent.status_code == 403 and "no longer valid" in spent.get_data(as_text=True)
+    assert post_decision(fiona, "output", output).status_code == 303
+
+
+def test_sending_back_needs_a_comment_and_closes_the_version(visit_app, scratch, reviewer,
+                                                             people):
     version = visit_app.extensions["exhibit.content"].exhibition.panel("story").version
     fiona = reviewer("fiona")
     empty = post_decision(fiona, "story", version, action="send_back", comment="  ")
@@ -282,8 +358,12 @@ def test_sending_back_needs_a_comment_and_closes_the_version(visit_app, scratch,
     assert post_decision(fiona, "story", version, action="send_back",
                          comment="Cite the treaty text for 2017.").status_code == 303
     uma = reviewer("uma")
-    closed = post_decision(uma, "story", version)
-    assert closed.status_code == 409 and "was sent back by feco" in closed.get_data(as_text=True)
+    # Closed: UNIDO's page has no decision form any more, and the decision itself is refused.
+    page = uma.get("/staff/review/story/").get_data(as_text=True)
+    assert "This version was sent back" in page and 'name="confirm"' not in page
+    assert post_decision(uma, "story", version).status_code == 403
+    with pytest.raises(ReviewError, match="was sent back by feco"):
+        as_user(visit_app, people["uma"], "story")
     queue = uma.get("/staff/review/").get_data(as_text=True)
     assert "Cite the treaty text for 2017." in queue
     assert 'href="/staff/review/story/"' not in queue.split('id="h-all"')[0]  # not waiting

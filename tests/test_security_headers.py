@@ -38,11 +38,15 @@ EXPECTED = {
     "kiosk": ({**DOCUMENT, "connect-src": f"'self' {EVENTS_SERVER}", "worker-src": "'self'",
                "frame-ancestors": "'none'"}, "DENY"),
     "staff": ({**DOCUMENT, "frame-src": "'self'", "frame-ancestors": "'none'"}, "DENY"),
-    "staff-framed": ({**DOCUMENT, "frame-ancestors": "'self'"}, "SAMEORIGIN"),
+    # A draft: sandboxed with no allowance (an opaque origin, no script, no form), framed here.
+    "staff-framed": ({**DOCUMENT, "sandbox": "", "frame-ancestors": "'self'"}, "SAMEORIGIN"),
     # style-src: 'self' and the hash of the report's own <style>, checked against the body.
     "staff-report": ({**DOCUMENT, "img-src": "'self' data:", "style-src": None,
                       "frame-ancestors": "'none'"}, "DENY"),
     "files": ({"default-src": "'none'", "base-uri": "'none'", "frame-ancestors": "'none'"}, "DENY"),
+    # Files from the content, whatever their type: never a document of this origin.
+    "media": ({"sandbox": "", "default-src": "'none'", "base-uri": "'none'",
+               "frame-ancestors": "'none'"}, "DENY"),
     # Chromium's PDF viewer is an <embed> in a synthetic page: object-src would blank it.
     "pdf": ({"frame-ancestors": "'none'"}, "DENY"),
 }
@@ -55,6 +59,8 @@ def csp(response) -> dict[str, str]:
 
 def expected_policy(path: str, response) -> str:
     """The kind of response, from what a browser sees: its path and its type."""
+    if path.startswith("/media/"):
+        return "media"
     if response.mimetype == "application/pdf":
         return "pdf"
     if path.startswith("/kiosk/sw.js"):
@@ -455,9 +461,9 @@ def test_staff_pages_run_under_their_policy_in_chromium(browser, staff_server):
                 assert frames.count() == 2
                 for index in range(2):
                     frames.nth(index).scroll_into_view_if_needed()
-                page.wait_for_function("""() => [...document.querySelectorAll('#preview iframe')]
-                    .every((frame) => frame.contentDocument
-                        && frame.contentDocument.querySelector('.draft-banner'))""")
+                # Sandboxed frames: the page cannot look inside them, the test can.
+                for frame in ("iframe.preview-web", "iframe.preview-kiosk"):
+                    page.frame_locator(frame).locator(".draft-banner").wait_for()
             if path.startswith("/staff/report"):
                 # The stylesheet applied: the report's own font rule for Chinese is in effect.
                 family = page.evaluate("getComputedStyle(document.documentElement).fontFamily")

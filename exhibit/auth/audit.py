@@ -27,6 +27,9 @@ STAFF_ACTIONS = {
     "sign_in_throttled": "sign-ins were refused for a while after too many failures (detail: for "
                          "the address or for the account; once per window and worker)",
     "access_refused": "a signed-in account asked for something its role does not allow (403)",
+    "decision_refused": "a review decision was refused before it was looked at: not sent by a "
+                        "click on the review page, or its confirmation was spent (target: the "
+                        "panel; detail: why)",
     "sign_out": "a staff member signed out (every session of the account ended)",
     "export_visits": "the visit log was downloaded, or written from the command line (detail: "
                      "the filters)",

@@ -28,7 +28,8 @@ SERVED_KINDS = {
     "worker": ("text/javascript", "kiosk.service_worker", "kiosk", "/kiosk/sw.js"),
     "json": ("application/json", "api.panels", "api", "/api/v1/panels"),
     "file": ("application/octet-stream", None, None, "/static/"),
-    "pdf": ("application/pdf", None, None, "/media/"),
+    "media": ("application/octet-stream", None, None, "/media/"),
+    "pdf": ("application/pdf", None, None, "/static/"),
     "error": ("text/plain", None, None, "/kiosk/"),
 }
 SECURITY_HEADERS = "security-headers.json"

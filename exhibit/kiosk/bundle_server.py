@@ -8,7 +8,7 @@ Visit events are appended to visits.jsonl next to this file, one per line, each 
 that file back and load it with `exhibit import visits visits.jsonl` (duplicates are ignored).
 
 Every response carries the security headers the exhibit server would send for its kind (page,
-service worker, JSON, file, PDF, error), read at start from security-headers.json, which
+service worker, JSON, file, medium, PDF, error), read at start from security-headers.json, which
 `exhibit kiosk bundle` writes from exhibit/security.py. Without that file (a bundle made by an
 older version) a strict minimum is sent instead, and the server says so.
 
@@ -41,7 +41,7 @@ mimetypes.add_type("image/webp", ".webp")
 
 # The kinds of response, and what each gets when security-headers.json is missing: nothing may
 # frame, sniff or plug in; everything else only from this server.
-KINDS = ("page", "worker", "json", "file", "pdf", "error")
+KINDS = ("page", "worker", "json", "file", "media", "pdf", "error")
 MINIMUM = {
     "Content-Security-Policy": "default-src 'self'; object-src 'none'; base-uri 'none'; "
                                "frame-ancestors 'none'",
@@ -167,6 +167,12 @@ class Handler(BaseHTTPRequestHandler):
             mimetypes.guess_type(target.name)[0] or "application/octet-stream")
         if target.suffix == ".html":
             content_type = "text/html; charset=utf-8"
+        if path.startswith("/media/"):
+            # Files from the content, whatever their name says: sandboxed, and never a page.
+            kind = "media"
+            if content_type.startswith(("text/html", "application/xhtml", "image/svg",
+                                        "text/javascript", "application/javascript")):
+                content_type = "application/octet-stream"
         range_header = self.headers.get("Range", "")
         if range_header.startswith("bytes="):
             start_text, _, end_text = range_header[6:].partition("-")

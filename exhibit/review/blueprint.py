@@ -1,11 +1,23 @@
 """The staff review screens (``/staff/review/``): the queue of versions waiting for the reviewer's
 organisation, one panel as it will appear (web, kiosk, print; every language) with the changes
-since its published version, the approve / send back form, and the audit trail as CSV."""
+since its published version, the approve / send back form, and the audit trail as CSV.
+
+A draft is the content author's work, shown to someone who can publish it: it must never act as
+that reviewer. Its previews are sandboxed (the frame and the response's own policy: an opaque
+origin, no script, no form), and a decision is taken only by a click of the reviewer on the
+review page itself: the form carries a confirmation bound to the reviewer's session and to the
+exact version, spent by the decision, and the browser's fetch metadata must show a same-origin,
+user-activated, top-level form submission (never a script's request, a frame's or an opaque
+origin's).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 import re
+import secrets
 import shutil
 from pathlib import Path
 
@@ -20,17 +32,19 @@ from flask import (
     render_template,
     request,
     send_file,
+    session,
     url_for,
 )
 from flask_babel import force_locale, gettext
 
 from ..auth.args import no_store, set_staff_language
-from ..auth.sessions import current_user, requires
+from ..auth.sessions import audit_entry, current_user, requires
 from ..content import Exhibition, Localized
 from ..contentstore import get_store
 from ..publication.public import panel_version
 from ..publication.state import APPROVE, load_decisions, review_state
 from ..surfaces import render_panel
+from ..visits import store as visits_store
 from ..visits.db import get_engine
 from .audit import audit_csv, panel_statuses
 from .decisions import ReviewError, decide
@@ -39,6 +53,15 @@ from .diff import diff_panels
 bp = Blueprint("review", __name__, url_prefix="/staff/review", template_folder="templates")
 PREVIEW_SURFACES = ("web", "kiosk")
 _ACRONYM = re.compile(r"\(([^()]{2,12})\)\s*$")  # "... Organization (UNIDO)"
+# The session's secret for decision confirmations; a new one after every decision (and at
+# sign-in, which starts a fresh session), so each confirmation is good for one decision only.
+CONFIRM_KEY = "review_confirm_key"
+# What the browser says of a decision the reviewer sent by clicking a button of the review page
+# (Fetch Metadata): this origin, a top-level navigation, started by a user's action. A script's
+# fetch() is mode cors/no-cors, a framed form's destination is "iframe", a form.submit() without a
+# click has no Sec-Fetch-User, and a sandboxed draft is another site with Origin "null".
+BY_A_CLICK = {"Sec-Fetch-Site": "same-origin", "Sec-Fetch-Mode": "navigate",
+              "Sec-Fetch-Dest": "document", "Sec-Fetch-User": "?1"}
 
 
 # The staff area's language (a preview sets its own) and no caching, as on every staff page.
@@ -106,7 +129,33 @@ def audit():
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
-def _panel_page(slug: str, error: str | None = None, comment: str = ""):
+def confirmation(slug: str, version: str) -> str:
+    """The confirmation a decision form on version ``version`` of ``slug`` carries: bound to this
+    session (its key), the panel and the exact version; worthless after the next decision."""
+    key = session.get(CONFIRM_KEY)
+    if not isinstance(key, str):
+        key = session[CONFIRM_KEY] = secrets.token_hex(32)
+    return hmac.new(key.encode(), f"{slug}\0{version}".encode(), hashlib.sha256).hexdigest()
+
+
+def _confirmed(slug: str, version: str, value: str) -> bool:
+    if not isinstance(session.get(CONFIRM_KEY), str) or not value:
+        return False
+    return hmac.compare_digest(confirmation(slug, version), value)
+
+
+def _not_by_a_click() -> str | None:
+    """Why this request is not a decision the reviewer clicked on the review page, or None."""
+    if request.headers.get("Origin") == "null":
+        return gettext("The decision was sent from a sandboxed page (a draft preview or a media "
+                       "file), not from the review page. Nothing was recorded.")
+    if any(request.headers.get(name) != value for name, value in BY_A_CLICK.items()):
+        return gettext("A decision is taken by clicking Approve or Send back on the review page "
+                       "itself, in a current browser. Nothing was recorded.")
+    return None
+
+
+def _panel_page(slug: str, error: str | None = None, comment: str = "", status: int = 409):
     files = _files()
     panel = _panel_or_404(slug)
     user = current_user()
@@ -124,7 +173,7 @@ def _panel_page(slug: str, error: str | None = None, comment: str = ""):
         diffs=diff_panels(public_panel, panel, files.languages),
         may_decide=bool(user.organisation) and user.organisation in current.waiting_for,
         history=list(reversed(load_decisions(get_engine(), slug))), error=error,
-        comment=comment), (409 if error else 200)
+        comment=comment, confirm=confirmation(slug, current.version)), (status if error else 200)
 
 
 @bp.get("/<slug>/")
@@ -141,9 +190,21 @@ def decide_view(slug: str):
     _panel_or_404(slug)
     action = request.form.get("action", "")
     comment = request.form.get("comment", "")
+    version = request.form.get("version", "")
+    refused = _not_by_a_click()
+    if refused is None and not _confirmed(slug, version, request.form.get("confirm", "")):
+        refused = gettext("This decision form is no longer valid (a decision was taken since, or "
+                          "you signed in again): look at the version below and decide again. "
+                          "Nothing was recorded.")
+    if refused is not None:
+        # Someone (or something) tried to decide in the reviewer's name: the trail shows it.
+        visits_store.record_audit(get_engine(), audit_entry(
+            "decision_refused", target=slug, detail=refused[:200]))
+        return _panel_page(slug, error=refused, comment=comment, status=403)
+    session.pop(CONFIRM_KEY, None)  # spent, whatever the outcome: one decision per form
     try:
-        decision = decide(current_app._get_current_object(), current_user(), slug,
-                          request.form.get("version", ""), action, comment)
+        decision = decide(current_app._get_current_object(), current_user(), slug, version,
+                          action, comment)
     except ReviewError as exc:
         return _panel_page(slug, error=str(exc), comment=comment)
     if decision.action == APPROVE:
@@ -158,8 +219,9 @@ def decide_view(slug: str):
 @bp.get("/<slug>/preview/<surface>/<lang>")
 @requires("review")
 def preview(slug: str, surface: str, lang: str):
-    """The draft on one surface, in one language, marked DRAFT (shown in a frame of the panel
-    page). Rendered by the surface's own template, like the public pages."""
+    """The draft on one surface, in one language, marked DRAFT (shown in a sandboxed frame of the
+    panel page; its response is sandboxed too, see exhibit/security.py). Rendered by the
+    surface's own template, like the public pages."""
     files = _files()
     panel = _panel_or_404(slug)
     if surface not in PREVIEW_SURFACES or lang not in files.languages:
