@@ -49,6 +49,7 @@ def record(visit_app, tmp_path):
     """A small exhibition record: visits over two days (and one in October), channel figures
     reported by two platforms, and one photo. Returns the number of events."""
     engine = visit_app.extensions["exhibit.db"]
+    publish(visit_app)  # the report ranks and lists only published panels
     rows = [
         *(_row("page_view", channel="wechat", visitor="v1", panel="story") for _ in range(2)),
         _row("page_view", NOV21, channel="wechat", visitor="v2", lang="fr"),
@@ -104,6 +105,7 @@ def test_report_html_has_every_figure(visit_app, record):
     assert "Exhibition summary report" in text and "Test exhibition" in text
     assert "October 1, 2026 – November 21, 2026" in text
     assert "hall-a" in text  # where: online and the kiosks by name, no invented venue
+    assert "Venue not set" in text and "Opening hours not set" in text
     assert "6 Online page views" in text
     assert "4 Unique online visitors" in text  # v1, v3 on the 20th; v2 on the 21st; v9
     assert "2 Kiosk sessions" in text and "1 min 30 s Median kiosk session" in text

@@ -7,6 +7,7 @@ on their own.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
@@ -213,6 +214,13 @@ class Exhibition:
     questionnaire: Questionnaire | None = None
     # Hash of exhibition.yaml and questionnaire.yaml: the part of the fingerprint that is not panels.
     settings_digest: str = ""
+    # Where and when the physical exhibition is shown (exhibition.yaml: venue, dates: {opens,
+    # closes}, opening_hours, hall_layout); the summary report says "not set" for each missing one.
+    venue: Localized | None = None
+    opens: datetime.date | None = None
+    closes: datetime.date | None = None
+    opening_hours: Localized | None = None
+    hall_layout: Localized | None = None
 
     @property
     def default_language(self) -> str:

@@ -23,12 +23,15 @@ def init_app(app: Flask) -> None:
     """The public exhibition's cache, the staff review screens, ``exhibit review``, and the
     review record as a part of the exhibition record."""
     from ..visits.record import register_record_part
+    from ..visits.report import register_publication
     from . import publication
     from .audit import RECORD_PART
     from .blueprint import bp
     from .commands import review_cli
+    from .report_source import published_for_report
 
     publication.init_app(app)
     app.register_blueprint(bp)
     app.cli.add_command(review_cli)
     register_record_part(app, RECORD_PART)
+    register_publication(app, published_for_report)

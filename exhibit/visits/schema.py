@@ -146,6 +146,17 @@ audit_events = Table(
     Index("ix_audit_events_at", "at"),
 )
 
+# Texts of the summary report written by staff (project background, experience summary), one per
+# section and language; each save is a line of the audit trail (migration 4).
+report_texts = Table(
+    "report_texts", metadata,
+    Column("section", String(32), primary_key=True),  # exhibit.visits.report.TEXT_SECTIONS
+    Column("lang", String(8), primary_key=True),
+    Column("body", Text, nullable=False),  # Markdown as written; rendered and escaped on show
+    Column("updated_by", String(80), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
 schema_version = Table(
     "schema_version", metadata,
     Column("version", Integer, primary_key=True),
@@ -334,10 +345,27 @@ def _create_staff_audit(connection) -> None:
     _append_only_triggers(connection, "audit_events", "the audit trail is append-only")
 
 
+# Migration 4, as shipped.
+_MIGRATION_4_TABLES = MetaData()
+Table(
+    "report_texts", _MIGRATION_4_TABLES,
+    Column("section", String(32), primary_key=True),
+    Column("lang", String(8), primary_key=True),
+    Column("body", Text, nullable=False),
+    Column("updated_by", String(80), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+
+def _create_report_texts(connection) -> None:
+    _MIGRATION_4_TABLES.create_all(connection)
+
+
 # (version, description, step). Append new steps; never edit one that has shipped.
 MIGRATIONS = (
     (1, "visit events, salts, staff users, channel reports, photos", _create_initial),
     (2, "review decisions and published snapshots (append-only)", _create_review),
     (3, "staff audit trail (append-only) and session revocation (users.session_epoch)",
      _create_staff_audit),
+    (4, "summary report texts written by staff", _create_report_texts),
 )

@@ -13,7 +13,7 @@ from sqlalchemy import Connection, Engine, delete, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from .privacy import new_salt
-from .schema import audit_events, channel_reports, events, photos, salts, users
+from .schema import audit_events, channel_reports, events, photos, report_texts, salts, users
 
 
 @dataclass(frozen=True)
@@ -157,3 +157,17 @@ def delete_photo(engine: Engine, photo_id: str, audit: AuditEntry | None = None)
             return False
         _append_audit(conn, audit)
         return True
+
+
+def save_report_text(engine: Engine, *, section: str, lang: str, body: str, updated_by: str,
+                     audit: AuditEntry | None = None) -> None:
+    """Set (or, with an empty ``body``, remove) one staff-written text of the summary report,
+    with its line of the audit trail in the same transaction."""
+    with engine.begin() as conn:
+        conn.execute(delete(report_texts).where(
+            (report_texts.c.section == section) & (report_texts.c.lang == lang)))
+        if body:
+            conn.execute(insert(report_texts).values(
+                section=section, lang=lang, body=body, updated_by=updated_by,
+                updated_at=dt.datetime.now(dt.UTC)))
+        _append_audit(conn, audit)
