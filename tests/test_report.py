@@ -209,7 +209,7 @@ def test_record_command_writes_the_whole_record(visit_app, record, tmp_path):
     assert manifest["made_by"].startswith("exhibit ") and manifest["language"] == "en"
     assert dt.datetime.fromisoformat(manifest["made_at"]).tzinfo is not None
     assert [p["name"] for p in manifest["parts"]] == ["report", "visits", "channel-figures",
-                                                      "photos", "review"]
+                                                      "photos", "report-texts", "review"]
     assert manifest["skipped"] == _present(visit_app, "print") and manifest["warnings"] == []
 
     assert archive.read("report.pdf").startswith(b"%PDF-")
@@ -248,7 +248,8 @@ def test_record_parts_are_a_registry_and_the_zip_is_atomic(visit_app, record, tm
         written = write_record(out, "fr", skip=heavy)
     manifest, archive = _manifest_checked(out)
     assert archive.read("approvals/notes.txt") == b"approved, in fr"
-    assert {f["part"] for f in manifest["files"]} == {"channel-figures", "photos", "approvals"}
+    assert {f["part"] for f in manifest["files"]} == {"channel-figures", "photos", "report-texts",
+                                                      "approvals"}
     assert [f["path"] for f in written.files] == [f["path"] for f in manifest["files"]]
 
     register_record_part(visit_app, RecordPart("broken", "fails", broken))

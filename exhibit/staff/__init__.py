@@ -15,7 +15,7 @@ csrf = CSRFProtect()
 
 
 def init_app(app: Flask) -> None:
-    from . import record_views  # noqa: F401  (its routes join the staff blueprint)
+    from . import record_views, report_texts  # noqa: F401  (their routes join the staff blueprint)
     from .blueprint import audit_downloads, bp
     from .commands import users_cli
 

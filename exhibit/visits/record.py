@@ -35,7 +35,14 @@ from .. import __version__
 from ..contentstore import get_store
 from .db import get_engine
 from .exports import csv_chunks, escape_cell, write_xlsx
-from .report import channel_label, html_to_pdf, photo_folder, photo_rows, render_report_html
+from .report import (
+    channel_label,
+    html_to_pdf,
+    load_report_texts,
+    photo_folder,
+    photo_rows,
+    render_report_html,
+)
 from .schema import channel_reports
 
 log = logging.getLogger(__name__)
@@ -175,6 +182,17 @@ def _photos(archive: RecordArchive, ctx: RecordContext) -> None:
          "uploaded_at"), listed))
 
 
+def _report_texts(archive: RecordArchive, ctx: RecordContext) -> None:
+    """The texts staff wrote for the report, as written (Markdown), with who saved them when."""
+    texts = sorted(load_report_texts(ctx.engine).values(), key=lambda r: (r.section, r.lang))
+    for row in texts:
+        archive.add_bytes(f"report-texts/{row.section}-{row.lang}.md", row.body.encode("utf-8"))
+    archive.add_bytes("report-texts/report-texts.csv", _csv_bytes(
+        ("file", "section", "lang", "characters", "updated_by", "updated_at"),
+        ((f"{r.section}-{r.lang}.md", r.section, r.lang, len(r.body), r.updated_by,
+          r.updated_at) for r in texts)))
+
+
 def _print_files(archive: RecordArchive, ctx: RecordContext) -> None:
     """Every panel as a print-ready PDF in the record's language (PRINT_SIZE, CMYK)."""
     from ..printing import PrintFailed, render_set
@@ -208,6 +226,8 @@ DEFAULT_PARTS = (
                "(channel-figures.csv)", _channel_figures),
     RecordPart("photos", "the photo records (photos/*.jpg) and their captions "
                "(photos/photos.csv)", _photos),
+    RecordPart("report-texts", "the texts staff wrote for the summary report, as written "
+               "(report-texts/*.md, report-texts/report-texts.csv)", _report_texts),
 )
 PRINT_PART = RecordPart("print", "every panel as a print-ready PDF in the record's language "
                         "(print/)", _print_files)

@@ -568,10 +568,13 @@ def html_to_pdf(html: str) -> bytes:
     # (fonts embedded, an sRGB output intent, XMP metadata), tagged as well for screen readers.
     # The output intent is WeasyPrint's own sRGB profile named in a stylesheet: its built-in
     # "srgb" intent opens that file and never closes it (a ResourceWarning on every report).
+    profiles: dict = {}
     with as_file(files("weasyprint.pdf") / "sRGB2014.icc") as profile:
-        intent = CSS(string=f'@color-profile --srgb {{ src: url("{profile.as_uri()}") }}')
+        intent = CSS(string=f'@color-profile --srgb {{ src: url("{profile.as_uri()}"); '
+                            f'components: r, g, b }}', color_profiles=profiles)
         return HTML(string=html, base_url=str(Path(current_app.root_path))).write_pdf(
-            pdf_variant=PDF_VARIANT, pdf_tags=True, output_intent="--srgb", stylesheets=[intent])
+            pdf_variant=PDF_VARIANT, pdf_tags=True, output_intent="--srgb", stylesheets=[intent],
+            color_profiles=profiles)
 
 
 def render_report_pdf(lang: str, date_from: dt.date | None = None,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import getpass
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -159,15 +159,18 @@ def delete_photo(engine: Engine, photo_id: str, audit: AuditEntry | None = None)
         return True
 
 
-def save_report_text(engine: Engine, *, section: str, lang: str, body: str, updated_by: str,
-                     audit: AuditEntry | None = None) -> None:
-    """Set (or, with an empty ``body``, remove) one staff-written text of the summary report,
-    with its line of the audit trail in the same transaction."""
+
+def save_report_texts(engine: Engine, texts: Mapping[tuple[str, str], str], updated_by: str,
+                      audit: AuditEntry | None = None) -> None:
+    """Set the staff-written texts of the summary report, by (section, language), in one
+    transaction with their line of the audit trail; an empty text removes that one."""
+    now = dt.datetime.now(dt.UTC)
     with engine.begin() as conn:
-        conn.execute(delete(report_texts).where(
-            (report_texts.c.section == section) & (report_texts.c.lang == lang)))
-        if body:
-            conn.execute(insert(report_texts).values(
-                section=section, lang=lang, body=body, updated_by=updated_by,
-                updated_at=dt.datetime.now(dt.UTC)))
+        for (section, lang), body in texts.items():
+            conn.execute(delete(report_texts).where(
+                (report_texts.c.section == section) & (report_texts.c.lang == lang)))
+            if body:
+                conn.execute(insert(report_texts).values(
+                    section=section, lang=lang, body=body, updated_by=updated_by,
+                    updated_at=now))
         _append_audit(conn, audit)
