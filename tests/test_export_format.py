@@ -7,13 +7,16 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 import uuid
 
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 from sqlalchemy import insert
 
 from exhibit.visits import exports
 from exhibit.visits.db import make_engine, upgrade
-from exhibit.visits.exports import COLUMNS, csv_chunks, escape_cell, iter_rows
+from exhibit.visits.exports import COLUMNS, csv_chunks, escape_cell, iter_rows, write_xlsx
 from exhibit.visits.schema import events
 
 ODD_TEXT = ["=1+1", "+33 1 23", "-cmd", "@SUM(A1)", "\tTAB", "\rCR", "a,b", 'say "hi"',
@@ -108,3 +111,85 @@ def test_csv_times_are_utc_whatever_the_session_time_zone(database_url):
         assert rows[1][2:4] == ["2026-11-20T23:30:05.000120+00:00", "2026-11-20"]
     finally:
         engine.dispose()
+
+
+def _xlsx_events() -> list[dict]:
+    """Events of three kinds over two days, with their JSON extras."""
+    base = dt.datetime(2026, 11, 20, 23, 30, tzinfo=dt.UTC)  # 07:30 next morning in Shanghai
+    rows = []
+    for i in range(7):
+        at = base + dt.timedelta(hours=i)
+        kind = ("page_view", "session_end", "feedback_answer")[i % 3]
+        data = {"page_view": {"path": "/zh/", "src": "wechat", "referrer": "=evil.example"},
+                "session_end": {"duration_ms": 60_000 + i, "panels": ["story", "output"]},
+                "feedback_answer": {"question": "useful", "answer": "5", "legacy": True}}[kind]
+        rows.append({"id": str(uuid.UUID(int=100 + i)), "kind": kind, "occurred_at": at,
+                     "received_at": at, "day": at.date(), "surface": "web", "lang": "zh",
+                     "panel": "story", "dwell_ms": 1500 if i == 0 else None,
+                     "data": json.dumps(data)})
+    return rows
+
+
+def test_xlsx_is_a_sheet_a_person_can_filter_and_read(database_url, tmp_path):
+    engine = _engine(database_url)
+    try:
+        upgrade(engine)
+        with engine.begin() as conn:
+            conn.execute(insert(events), _xlsx_events())
+        out = tmp_path / "visits.xlsx"
+        write_xlsx(engine, out, zone="Asia/Shanghai")
+    finally:
+        engine.dispose()
+    book = load_workbook(out)
+    assert book.sheetnames == ["visits 1", "totals"]
+    sheet = book["visits 1"]
+    header = [c.value for c in sheet[1]]
+    assert header[:4] == ["id", "kind", "time (Asia/Shanghai)", "day (UTC)"]
+    assert "data" not in header and header[-1] == "data (other)"
+    assert {"data.path", "data.src", "data.duration_ms", "data.panels", "data.answer"} <= set(header)
+    assert all(c.font.b for c in sheet[1]) and not sheet["A2"].font.b
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == f"A1:{get_column_letter(len(header))}8"
+    assert sheet.column_dimensions["A"].width >= 36  # a whole UUID is visible
+    cells = {name: sheet.cell(row=2, column=header.index(name) + 1) for name in header}
+    # Real dates and numbers, the time in Shanghai (UTC+8), the day it was in UTC.
+    assert cells["time (Asia/Shanghai)"].value == dt.datetime(2026, 11, 21, 7, 30)
+    assert cells["time (Asia/Shanghai)"].is_date and cells["day (UTC)"].is_date
+    assert cells["day (UTC)"].value.date() == dt.date(2026, 11, 20)
+    assert cells["dwell_ms"].value == 1500 and cells["dwell_ms"].data_type == "n"
+    assert cells["data.referrer"].value == "'=evil.example"  # shown, never run
+    row3 = {name: sheet.cell(row=3, column=i + 1).value for i, name in enumerate(header)}
+    assert row3["data.duration_ms"] == 60_001 and row3["data.panels"] == "story, output"
+    row4 = {name: sheet.cell(row=4, column=i + 1).value for i, name in enumerate(header)}
+    assert row4["data.answer"] == "5" and json.loads(row4["data (other)"]) == {"legacy": True}
+
+    totals = book["totals"]
+    assert [c.value for c in totals[1]] == ["day (UTC)", "feedback_answer", "page_view",
+                                            "session_end", "total"]
+    assert totals.freeze_panes == "A2" and totals["A1"].font.b
+    values = [[c.value for c in row] for row in totals.iter_rows(min_row=2)]
+    assert values[0][0].date() == dt.date(2026, 11, 20) and values[0][1:] == [0, 1, 0, 1]
+    assert values[-1] == ["total", 2, 3, 2, 7]
+
+
+def test_xlsx_continues_on_another_sheet_past_the_row_limit(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'log.sqlite3'}")
+    try:
+        upgrade(engine)
+        with engine.begin() as conn:
+            conn.execute(insert(events), _xlsx_events())
+        out = tmp_path / "visits.xlsx"
+        progress = []
+        write_xlsx(engine, out, zone="Europe/Paris", max_rows=3, progress=progress.append)
+    finally:
+        engine.dispose()
+    book = load_workbook(out, read_only=True)
+    assert book.sheetnames == ["visits 1", "visits 2", "visits 3", "totals"]
+    ids = []
+    for name in book.sheetnames[:3]:
+        rows = list(book[name].iter_rows(values_only=True))
+        assert rows[0][2] == "time (Europe/Paris)"  # every sheet has the header
+        assert len(rows) - 1 <= 3
+        ids += [r[0] for r in rows[1:]]
+    assert ids == [str(uuid.UUID(int=100 + i)) for i in range(7)]  # in order, none lost
+    assert sum(progress) == 7

@@ -49,6 +49,7 @@ def record(visit_app, tmp_path):
     """A small exhibition record: visits over two days (and one in October), channel figures
     reported by two platforms, and one photo. Returns the number of events."""
     engine = visit_app.extensions["exhibit.db"]
+    publish(visit_app)  # the report ranks and lists only published panels
     rows = [
         *(_row("page_view", channel="wechat", visitor="v1", panel="story") for _ in range(2)),
         _row("page_view", NOV21, channel="wechat", visitor="v2", lang="fr"),
@@ -104,6 +105,7 @@ def test_report_html_has_every_figure(visit_app, record):
     assert "Exhibition summary report" in text and "Test exhibition" in text
     assert "October 1, 2026 – November 21, 2026" in text
     assert "hall-a" in text  # where: online and the kiosks by name, no invented venue
+    assert "Venue not set" in text and "Opening hours not set" in text
     assert "6 Online page views" in text
     assert "4 Unique online visitors" in text  # v1, v3 on the 20th; v2 on the 21st; v9
     assert "2 Kiosk sessions" in text and "1 min 30 s Median kiosk session" in text
@@ -207,7 +209,7 @@ def test_record_command_writes_the_whole_record(visit_app, record, tmp_path):
     assert manifest["made_by"].startswith("exhibit ") and manifest["language"] == "en"
     assert dt.datetime.fromisoformat(manifest["made_at"]).tzinfo is not None
     assert [p["name"] for p in manifest["parts"]] == ["report", "visits", "channel-figures",
-                                                      "photos", "review"]
+                                                      "photos", "report-texts", "review"]
     assert manifest["skipped"] == _present(visit_app, "print") and manifest["warnings"] == []
 
     assert archive.read("report.pdf").startswith(b"%PDF-")
@@ -246,7 +248,8 @@ def test_record_parts_are_a_registry_and_the_zip_is_atomic(visit_app, record, tm
         written = write_record(out, "fr", skip=heavy)
     manifest, archive = _manifest_checked(out)
     assert archive.read("approvals/notes.txt") == b"approved, in fr"
-    assert {f["part"] for f in manifest["files"]} == {"channel-figures", "photos", "approvals"}
+    assert {f["part"] for f in manifest["files"]} == {"channel-figures", "photos", "report-texts",
+                                                      "approvals"}
     assert [f["path"] for f in written.files] == [f["path"] for f in manifest["files"]]
 
     register_record_part(visit_app, RecordPart("broken", "fails", broken))

@@ -176,7 +176,7 @@ def test_xlsx_export_opens_in_a_spreadsheet(staff, visit_app):
         data = response.data
     sheet = load_workbook(io.BytesIO(data), read_only=True).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][:3] == ("id", "kind", "occurred_at")
+    assert rows[0][:3] == ("id", "kind", "time (Asia/Shanghai)")
     assert {r[11] for r in rows[1:]} == {"v1", "'@SUM(A1)"}
 
 

@@ -45,6 +45,8 @@ STAFF_ACTIONS = {
     "photo_uploaded": "a photo was added to the record (target: its id)",
     "photo_deleted": "a photo was removed from the record (detail: its caption and checksum)",
     "channel_figures_saved": "outside platforms' read figures were entered or imported",
+    "report_text_saved": "a staff-written text of the summary report was saved (target: the "
+                         "section and language; detail: its length and SHA-256)",
 }
 
 

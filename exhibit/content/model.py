@@ -214,7 +214,8 @@ class Exhibition:
     questionnaire: Questionnaire | None = None
     # Hash of exhibition.yaml and questionnaire.yaml: the part of the fingerprint that is not panels.
     settings_digest: str = ""
-    # The exhibition in the hall, for the summary report (all optional in exhibition.yaml).
+    # Where and when the physical exhibition is shown (exhibition.yaml: venue, dates: {opens,
+    # closes}, opening_hours, hall_layout); the summary report says "not set" for each missing one.
     venue: Localized | None = None
     opens: datetime.date | None = None
     closes: datetime.date | None = None

@@ -39,7 +39,14 @@ from ..review.audit import audit_csv, status_csv
 from ..version import __version__
 from ..visits.db import get_engine
 from ..visits.exports import csv_bytes, csv_chunks, write_xlsx
-from ..visits.report import channel_label, html_to_pdf, photo_folder, photo_rows, render_report_html
+from ..visits.report import (
+    channel_label,
+    html_to_pdf,
+    load_report_texts,
+    photo_folder,
+    photo_rows,
+    render_report_html,
+)
 from ..visits.schema import channel_reports
 
 log = logging.getLogger(__name__)
@@ -164,6 +171,17 @@ def _photos(archive: RecordArchive, ctx: RecordContext) -> None:
          "uploaded_at"), listed))
 
 
+def _report_texts(archive: RecordArchive, ctx: RecordContext) -> None:
+    """The texts staff wrote for the report, as written (Markdown), with who saved them when."""
+    texts = sorted(load_report_texts(ctx.engine).values(), key=lambda r: (r.section, r.lang))
+    for row in texts:
+        archive.add_bytes(f"report-texts/{row.section}-{row.lang}.md", row.body.encode("utf-8"))
+    archive.add_bytes("report-texts/report-texts.csv", csv_bytes(
+        ("file", "section", "lang", "characters", "updated_by", "updated_at"),
+        ((f"{r.section}-{r.lang}.md", r.section, r.lang, len(r.body), r.updated_by,
+          r.updated_at) for r in texts)))
+
+
 def _print_files(archive: RecordArchive, ctx: RecordContext) -> None:
     """Every panel as a print-ready PDF in the record's language (PRINT_SIZE, CMYK)."""
     try:
@@ -206,6 +224,8 @@ DEFAULT_PARTS = (
                "(channel-figures.csv)", _channel_figures),
     RecordPart("photos", "the photo records (photos/*.jpg) and their captions "
                "(photos/photos.csv)", _photos),
+    RecordPart("report-texts", "the texts staff wrote for the summary report, as written "
+               "(report-texts/*.md, report-texts/report-texts.csv)", _report_texts),
 )
 PRINT_PART = RecordPart("print", "every panel as a print-ready PDF in the record's language "
                         "(print/)", _print_files)

@@ -203,10 +203,11 @@ def channels():
                            errors=errors), (400 if errors else 200)
 
 
-def _parse_channel_rows(records, names, first_line: int):
+def _parse_channel_rows(records, names, first_line: int, lines: list[int] | None = None):
     reports, errors = [], []
     for offset, record in enumerate(records):
-        where = f"line {first_line + offset}: " if first_line else ""
+        line = lines[offset] if lines else first_line + offset
+        where = f"line {line}: " if first_line or lines else ""
         channel = (record.get("channel") or "").strip()
         try:
             day = dt.date.fromisoformat((record.get("date") or "").strip())
@@ -236,7 +237,26 @@ def _parse_channel_csv(data: bytes, names):
     if not reader.fieldnames or not {"channel", "date", "reads", "source"} <= set(
             reader.fieldnames):
         return [], [gettext("the CSV needs the columns channel, date, reads, source")]
-    return _parse_channel_rows(list(reader), names, first_line=2)
+    # Strict: a row with more or fewer fields than the header is refused, not guessed at (a
+    # comma in a source without quotes would otherwise shift it into a column nobody reads).
+    # The line is where the row starts in the file (a quoted field may span lines).
+    records, lines, errors = [], [], []
+    width = len(reader.fieldnames)
+    start = reader.line_num + 1
+    for record in reader:
+        found = len(record) - 1 + len(record[None]) if None in record else sum(
+            1 for v in record.values() if v is not None)
+        if found != width:
+            errors.append(f"line {start}: " + gettext(
+                "%(found)d field(s), but the header has %(width)d", found=found, width=width))
+        else:
+            records.append(record)
+            lines.append(start)
+        start = reader.line_num + 1
+    reports, row_errors = _parse_channel_rows(records, names, first_line=2, lines=lines)
+    errors += row_errors
+    errors.sort(key=lambda e: int(re.match(r"line (\d+)", e).group(1)))
+    return ([], errors) if errors else (reports, [])
 
 
 @bp.route("/photos", methods=["GET", "POST"])

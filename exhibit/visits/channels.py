@@ -10,6 +10,7 @@ SOURCE_TAGS = {
     "bilibili": "Bilibili", "xiaohongshu": "Xiaohongshu", "toutiao": "Toutiao", "x": "X",
     "facebook": "Facebook", "youtube": "YouTube", "linkedin": "LinkedIn", "news": "News sites",
     "email": "E-mail", "print-qr": "QR code on a printed panel", "kiosk-qr": "QR code on a kiosk",
+    "wechat-channels": "WeChat Channels",
 }
 # Referrer hosts (and their subdomains) → channel.
 REFERRER_HOSTS = {
@@ -26,6 +27,31 @@ IN_APP_AGENTS = (("MicroMessenger", "wechat"), ("Weibo", "weibo"), ("aweme", "do
                  ("BytedanceWebview", "douyin"), ("Kwai", "kuaishou"), ("NewsArticle", "toutiao"))
 EXTRA_CHANNELS = {"search": "Search engines", "referral": "Other websites", "direct": "Direct",
                   "internal": "Within the site"}
+
+
+# The kinds of media channel the terms of reference name (seed 001: "at least 4 kinds": news sites
+# and apps, Weibo, WeChat, WeChat Channels, Douyin, Kuaishou, overseas social media), in their
+# order, with the channels of each. A channel in none of them (QR codes, search, e-mail, Bilibili...)
+# still counts towards the total reach, but not as a kind.
+CHANNEL_KINDS = {
+    "news": ("news", "toutiao"),
+    "weibo": ("weibo",),
+    "wechat": ("wechat",),
+    "wechat-channels": ("wechat-channels",),
+    "douyin": ("douyin",),
+    "kuaishou": ("kuaishou",),
+    "overseas": ("x", "facebook", "youtube", "linkedin"),
+}
+KIND_NAMES = {"news": "News sites and apps", "weibo": "Weibo", "wechat": "WeChat",
+              "wechat-channels": "WeChat Channels", "douyin": "Douyin", "kuaishou": "Kuaishou",
+              "overseas": "Overseas social media"}
+# How many kinds the terms of reference ask for.
+MIN_CHANNEL_KINDS = 4
+
+
+def channel_kind(channel: str) -> str | None:
+    """The kind of media channel (a key of :data:`CHANNEL_KINDS`) a channel belongs to, if any."""
+    return next((kind for kind, members in CHANNEL_KINDS.items() if channel in members), None)
 
 
 def channel_names() -> dict[str, str]:

@@ -6,20 +6,27 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from flask import current_app, has_app_context
 from sqlalchemy import Engine, String, case, func, literal, select, type_coerce
 
+from .events import FIELDS
 from .schema import events
+from .xlsx import EXCEL_MAX_ROWS, XlsxWriter
 
 COLUMNS = ("id", "kind", "occurred_at", "day", "surface", "lang", "panel", "kiosk_id",
            "session_id", "channel", "dwell_ms", "visitor", "data")
 # Rows fetched per round trip: large enough to be fast, small enough to keep memory flat.
 CHUNK = 5000
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-XLSX_MAX_ROWS = 1_048_575  # Excel's limit per sheet, less the header
+# The zone of the times in an XLSX export when the app sets no TIMEZONE: the exhibitions' own.
+DEFAULT_ZONE = "Asia/Shanghai"
+XLSX_MAX_ROWS = EXCEL_MAX_ROWS - 1  # events per sheet: Excel's limit, less the header
 
 
 def escape_cell(value):
@@ -134,36 +141,119 @@ def write_csv(engine: Engine, target: Path, **filters) -> None:
             fh.write(chunk)
 
 
+# -- XLSX: a sheet a person can filter and read ---------------------------------------------------
+# The fields events keep in their JSON `data` column (exhibit.visits.events.FIELDS less those with
+# a column of their own), each split into a column of the sheet. Anything else found there (an
+# older event) goes, as JSON, in the last column.
+_OWN_COLUMNS = {"id", "kind", "surface", "at", "lang", "panel", "kiosk", "session", "dwell_ms"}
+DATA_KEYS = tuple(k for k in FIELDS if k not in _OWN_COLUMNS)
+# Column widths in characters, for a sheet that reads without resizing.
+_WIDTHS = {"id": 38, "kind": 16, "occurred_at": 20, "day": 12, "surface": 9, "lang": 6,
+           "panel": 22, "kiosk_id": 12, "session_id": 38, "channel": 12, "dwell_ms": 10,
+           "visitor": 34, "path": 24, "referrer": 24, "panels": 30, "answer": 10, "other": 30}
+
+
+def xlsx_header(zone: str) -> list[str]:
+    """The visit sheet's header: the time column says its zone, the day column UTC."""
+    names = {"occurred_at": f"time ({zone})", "day": "day (UTC)"}
+    return ([names.get(c, c) for c in COLUMNS if c != "data"]
+            + [f"data.{k}" for k in DATA_KEYS] + ["data (other)"])
+
+
+def _xlsx_rows(rows: Iterator[tuple], zone: ZoneInfo) -> Iterator[list]:
+    """The events as typed cells: times in ``zone`` (no zone in Excel: the header says it),
+    numbers as numbers, the JSON split into columns, formulas escaped."""
+    at = COLUMNS.index("occurred_at")
+    data_at = COLUMNS.index("data")
+    utc = dt.UTC
+    for row in rows:
+        cells = [escape_cell(v) if isinstance(v, str) else v for v in row[:data_at]]
+        when = cells[at]
+        if when.tzinfo is None:  # SQLite hands back naive datetimes: they are UTC
+            when = when.replace(tzinfo=utc)
+        cells[at] = when.astimezone(zone).replace(tzinfo=None)
+        extra = {}
+        if row[data_at]:
+            try:
+                extra = json.loads(row[data_at])
+            except ValueError:
+                extra = {"": row[data_at]}
+            if not isinstance(extra, dict):
+                extra = {"": extra}
+        for key in DATA_KEYS:
+            value = extra.pop(key, None)
+            if isinstance(value, list):
+                value = ", ".join(map(str, value))
+            elif isinstance(value, dict):
+                value = json.dumps(value, ensure_ascii=False)
+            cells.append(escape_cell(value) if isinstance(value, str) else value)
+        cells.append(escape_cell(json.dumps(extra, ensure_ascii=False)) if extra else None)
+        yield cells
+
+
+def _totals(engine: Engine, date_from, date_to, kinds) -> tuple[list[str], list[list]]:
+    """Events per day (UTC) and kind, with a total per day and a row of totals."""
+    query = select(events.c.day, events.c.kind, func.count()).group_by(
+        events.c.day, events.c.kind).order_by(events.c.day)
+    if date_from:
+        query = query.where(events.c.day >= date_from)
+    if date_to:
+        query = query.where(events.c.day <= date_to)
+    if kinds:
+        query = query.where(events.c.kind.in_(list(kinds)))
+    with engine.connect() as conn:
+        counts = conn.execute(query).all()
+    shown = sorted({kind for _day, kind, _n in counts})
+    days: dict[dt.date, dict[str, int]] = {}
+    for day, kind, n in counts:
+        days.setdefault(day, {})[kind] = n
+    rows = [[day, *(per.get(k, 0) for k in shown), sum(per.values())]
+            for day, per in days.items()]
+    rows.append(["total", *(sum(r[i + 1] for r in rows) for i in range(len(shown))),
+                 sum(r[-1] for r in rows)])
+    return ["day (UTC)", *shown, "total"], rows
+
+
 def write_xlsx(engine: Engine, target: Path, date_from=None, date_to=None, kinds=None,
-               progress: Callable[[int], None] | None = None) -> None:
-    """An Excel workbook, written row by row (write-only mode keeps memory flat)."""
-    from openpyxl import Workbook
+               progress: Callable[[int], None] | None = None, *, zone: str | None = None,
+               max_rows: int = XLSX_MAX_ROWS) -> None:
+    """The visit log as an Excel workbook a person can filter and read: sheets "visits 1",
+    "visits 2"... of at most ``max_rows`` events each (Excel's limit by default), then "totals".
 
-    workbook = Workbook(write_only=True)
-    sheet = None
-    rows_in_sheet = 0
-    sheet_number = 0
-    for row in iter_rows(engine, date_from, date_to, kinds):
-        if sheet is None or rows_in_sheet >= XLSX_MAX_ROWS:
-            sheet_number += 1
-            sheet = workbook.create_sheet(f"visits {sheet_number}")
-            sheet.append(COLUMNS)
-            rows_in_sheet = 0
-        sheet.append([_xlsx_cell(v) for v in row])
-        rows_in_sheet += 1
-        if progress and rows_in_sheet % CHUNK == 0:
-            progress(CHUNK)
-    if sheet is None:
-        workbook.create_sheet("visits 1").append(COLUMNS)
-    workbook.save(target)
+    Times are in ``zone``, by default the app's ``TIMEZONE`` (the hall's local time). Streamed
+    (exhibit.visits.xlsx): memory stays flat whatever the size of the log.
+    """
+    zone = zone or (current_app.config.get("TIMEZONE") if has_app_context() else None) \
+        or DEFAULT_ZONE
+    tz = ZoneInfo(zone)
+    header = xlsx_header(zone)
+    widths = [_WIDTHS.get(name, 14) for name in
+              [c for c in COLUMNS if c != "data"] + list(DATA_KEYS) + ["other"]]
+    book = XlsxWriter(target)
+    try:
+        sheet_number = 0
+        done = 0
+        for cells in _xlsx_rows(iter_rows(engine, date_from, date_to, kinds), tz):
+            if sheet_number == 0 or book.rows_in_sheet > max_rows:
+                sheet_number += 1
+                book.add_sheet(f"visits {sheet_number}", header, widths)
+            book.append(cells)
+            done += 1
+            if progress and done % CHUNK == 0:
+                progress(CHUNK)
+        if sheet_number == 0:
+            book.add_sheet("visits 1", header, widths)
+        totals_header, totals = _totals(engine, date_from, date_to, kinds)
+        book.add_sheet("totals", totals_header, [12] + [14] * (len(totals_header) - 1))
+        for row in totals:
+            book.append(row)
+        book.close()
+    except BaseException:
+        book.abort()
+        raise
     if progress:
-        progress(rows_in_sheet % CHUNK)
+        progress(done % CHUNK)
 
-
-def _xlsx_cell(value):
-    if isinstance(value, dt.datetime):
-        return value.replace(tzinfo=None) if value.tzinfo else value  # Excel has no time zones
-    return escape_cell(value)
 
 
 def csv_bytes(header: Iterable[str], rows: Iterable[Iterable[Any]]) -> bytes:

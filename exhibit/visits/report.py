@@ -11,28 +11,32 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from babel.dates import format_date, format_datetime, format_interval
-from flask import current_app
+from flask import Flask, current_app
 from flask_babel import force_locale, gettext
 from markupsafe import Markup
 from PIL import Image
 from sqlalchemy import Engine, func, select
 
 from .. import charts
-from ..content import Exhibition, Figure, FigureRow, Localized
+from ..content import Exhibition, Figure, FigureRow, Localized, Panel
+from ..content.markdown import RenderEnv, render_markdown, shift_headings
 from ..contentstore import get_store
 from ..i18n import LANGUAGE_NAMES
 from ..version import __version__
-from .channels import channel_names
+from .channels import CHANNEL_KINDS, KIND_NAMES, MIN_CHANNEL_KINDS, channel_names
 from .db import get_engine
-from .schema import channel_reports, photos
+from .schema import channel_reports, photos, report_texts
 from .stats import Summary, summarise
 
 REPORT_LANGUAGES = ("zh", "en", "fr")
+# The archival PDF standard of the report (WeasyPrint's name for it).
+PDF_VARIANT = "pdf/a-3b"
 # The report shows a selection of the photo records; the record ZIP holds every one of them.
 MAX_PHOTOS_SHOWN = 6
 # Thumbnail side (px): sharp at the ~85 mm a photo takes on A4, and ~60 KB each inline.
@@ -61,7 +65,69 @@ CHANNEL_LABELS = {
     "email": N_("E-mail"), "print-qr": N_("QR code on a printed panel"),
     "kiosk-qr": N_("QR code on a kiosk"), "search": N_("Search engines"),
     "referral": N_("Other websites"), "direct": N_("Direct"), "internal": N_("Within the site"),
+    "wechat-channels": N_("WeChat Channels"),
 }
+# The kinds of media channel of channels.CHANNEL_KINDS, as the report names them.
+KIND_LABELS = {
+    "news": N_("News sites and apps"), "weibo": N_("Weibo"), "wechat": N_("WeChat"),
+    "wechat-channels": N_("WeChat Channels"), "douyin": N_("Douyin"), "kuaishou": N_("Kuaishou"),
+    "overseas": N_("Overseas social media"),
+}
+# The texts staff write for the report (staff/report_texts.py), in the order the report shows them.
+TEXT_SECTIONS = {"background": N_("Project background"), "experience": N_("Experience summary")}
+# The kinds of product the terms of reference list, by panel kind (a gallery holds the posters).
+PRODUCT_KINDS = {"video": N_("Video"), "gallery": N_("Posters")}
+
+
+@dataclass(frozen=True)
+class Approval:
+    """One organisation's approval of a published version (from the review record)."""
+
+    organisation: str
+    reviewer: str
+    decided_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class PublishedPanel:
+    """A panel as the public sees it, with what the record says of its approval."""
+
+    panel: Panel
+    sha256: str | None  # of the approved version as frozen at its approval; None without review
+    approvals: tuple[Approval, ...]
+
+
+PublicationSource = Callable[[Flask], list[PublishedPanel]]
+
+
+def register_publication(app: Flask, source: PublicationSource) -> None:
+    """Tell the report what is published and who approved it (``exhibit.publication`` calls
+    this: the report sits below it and never imports it)."""
+    app.extensions["exhibit.report.publication"] = source
+
+
+def published_panels(app: Flask | None = None) -> list[PublishedPanel]:
+    """The published panels in display order; without a registered source (no review in this
+    app) every panel of the files, without approvals."""
+    app = app or current_app._get_current_object()
+    source: PublicationSource | None = app.extensions.get("exhibit.report.publication")
+    if source is None:
+        return [PublishedPanel(p, None, ()) for p in get_store(app).current().panels]
+    return source(app)
+
+
+def load_report_texts(engine: Engine) -> dict[tuple[str, str], Any]:
+    """Every staff-written text of the report, by (section, language)."""
+    with engine.connect() as conn:
+        return {(r.section, r.lang): r for r in conn.execute(select(report_texts))}
+
+
+def report_text_html(body: str, lang: str) -> Markup:
+    """A staff-written text as safe HTML: the panels' Markdown (raw HTML escaped, then cleaned),
+    its headings moved below the report's section headings."""
+    html = render_markdown(body, RenderEnv(lang=lang, anchor_prefix="report-text-",
+                                           source_numbers={}))
+    return Markup(shift_headings(html, 1))  # sanitised by render_markdown: safe to inline
 
 
 def channel_label(channel: str) -> str:
@@ -91,6 +157,29 @@ class ChannelRow:
     @property
     def total(self) -> int:
         return self.measured + self.reported
+
+
+@dataclass(frozen=True)
+class KindRow:
+    """One kind of media channel the terms of reference name, and its reach."""
+
+    kind: str
+    name: str
+    channels: tuple[str, ...]  # names of the channels of this kind that have reads
+    total: int
+
+
+@dataclass(frozen=True)
+class ProductRow:
+    """A published panel, video or poster set: what was made and who approved it when."""
+
+    kind: str  # shown: "Panel", "Video", "Posters"
+    slug: str
+    title: str
+    version: str
+    sha256: str | None
+    approvals: tuple[tuple[str, str], ...]  # (organisation's name, date approved)
+    media: tuple[tuple[str, str], ...]  # (file, SHA-256) of the video or the posters
 
 
 @dataclass(frozen=True)
@@ -134,6 +223,18 @@ class Report:
     made_at: dt.datetime
     version: str
     content_version: str
+    # The physical exhibition (None: not set in exhibition.yaml, and the report says so).
+    venue: str | None = None
+    opens: dt.date | None = None
+    closes: dt.date | None = None
+    opening_hours: str | None = None
+    hall_layout: str | None = None
+    texts: dict[str, Markup | None] = field(default_factory=dict)  # TEXT_SECTIONS → HTML
+    products: list[ProductRow] = field(default_factory=list)
+    print_size: str = ""
+    kinds: list[KindRow] = field(default_factory=list)
+    min_kinds: int = MIN_CHANNEL_KINDS
+    unranked_views: int = 0  # panel views of panels not (or no longer) published
     charts: dict[str, Markup] = field(default_factory=dict)
 
     @property
@@ -144,6 +245,19 @@ class Report:
     @property
     def channels_with_reads(self) -> int:
         return sum(1 for row in self.channels if row.total)
+
+    @property
+    def kinds_reached(self) -> int:
+        """How many of the named kinds of media channel have any reads."""
+        return sum(1 for row in self.kinds if row.total)
+
+    @property
+    def kinds_met(self) -> bool:
+        return self.kinds_reached >= self.min_kinds
+
+    @property
+    def reach_met(self) -> bool:
+        return self.summary.total_reach >= self.reach_target
 
     def date(self, day: dt.date | None) -> str:
         return format_date(day, format="long", locale=self.lang) if day else "–"
@@ -272,13 +386,17 @@ def build_report(lang: str, date_from: dt.date | None = None, date_to: dt.date |
     days = sorted(summary.per_day) or _report_days(engine, date_from, date_to)
 
     views_by_panel = summary.panels
+    published = published_panels()
     panels = []
-    known = {p.slug for p in exhibition.panels}
-    for slug in [p.slug for p in exhibition.panels] + sorted(set(views_by_panel) - known):
-        panel = exhibition.panel(slug)
-        row = views_by_panel.get(slug, {})
-        panels.append((slug, panel.title[ex_lang] if panel else slug, int(row.get("views", 0)),
-                       row.get("median_dwell_s")))
+    # Only what is published is ranked: a draft, or a panel since removed, is no product of the
+    # exhibition (its views are counted in a note).
+    for item in published:
+        row = views_by_panel.get(item.panel.slug, {})
+        panels.append((item.panel.slug, _localized(item.panel.title, ex_lang),
+                       int(row.get("views", 0)), row.get("median_dwell_s")))
+    public_slugs = {item.panel.slug for item in published}
+    unranked = sum(int(row.get("views", 0)) for slug, row in views_by_panel.items()
+                   if slug not in public_slugs)
     panels.sort(key=lambda r: -r[2])  # stable: panels with equal views keep the show's order
     panel_rows = [PanelRow(i, *r) for i, r in enumerate(panels, start=1)]
 
@@ -317,9 +435,70 @@ def build_report(lang: str, date_from: dt.date | None = None, date_to: dt.date |
         made_at=dt.datetime.now(dt.UTC),
         version=__version__,
         content_version=exhibition.fingerprint,
+        venue=_localized(exhibition.venue, ex_lang),
+        opens=exhibition.opens,
+        closes=exhibition.closes,
+        opening_hours=_localized(exhibition.opening_hours, ex_lang),
+        hall_layout=_localized(exhibition.hall_layout, ex_lang),
+        texts=_texts(engine, lang),
+        products=_products(published, exhibition, ex_lang),
+        print_size=str(current_app.config.get("PRINT_SIZE", "")),
+        kinds=_kinds(channel_rows),
+        unranked_views=unranked,
     )
     report.charts = _charts(report)
     return report
+
+
+def _localized(value: Localized | None, lang: str) -> str | None:
+    """A text in ``lang``, else in the first language it has; None when there is none."""
+    if not value:
+        return None
+    return value[lang] if lang in value else next(iter(value.values()))
+
+
+def _texts(engine: Engine, lang: str) -> dict[str, Markup | None]:
+    """The staff-written texts in the report's language (None: not written yet)."""
+    texts = load_report_texts(engine)
+    return {section: report_text_html(texts[(section, lang)].body, lang)
+            if (section, lang) in texts else None for section in TEXT_SECTIONS}
+
+
+def _products(published: list[PublishedPanel], exhibition: Exhibition,
+              lang: str) -> list[ProductRow]:
+    """Every published panel with its approvals, and the media file of a video or poster set."""
+    rows = []
+    for item in published:
+        panel = item.panel
+        media: list[tuple[str, str]] = []
+        if panel.video:
+            media.append((panel.video.media.path, panel.video.media.sha256))
+        if panel.kind == "gallery":
+            media += [(image.media.path, image.media.sha256) for image in panel.images]
+        approvals = []
+        for approval in sorted(item.approvals, key=lambda a: a.decided_at):
+            org = exhibition.organisation(approval.organisation)
+            name = _localized(org.name, lang) if org else approval.organisation
+            approvals.append((name or approval.organisation,
+                              format_date(approval.decided_at.date(), format="medium",
+                                          locale=lang)))
+        kind = PRODUCT_KINDS.get(panel.kind)
+        rows.append(ProductRow(gettext(kind) if kind else gettext("Panel"), panel.slug,
+                               _localized(panel.title, lang) or panel.slug, panel.version,
+                               item.sha256, tuple(approvals), tuple(media)))
+    return rows
+
+
+def _kinds(channels: list[ChannelRow]) -> list[KindRow]:
+    """The reach of each kind of media channel the terms of reference name."""
+    by_channel = {row.channel: row for row in channels}
+    rows = []
+    for kind, members in CHANNEL_KINDS.items():
+        present = [by_channel[c] for c in members if c in by_channel and by_channel[c].total]
+        label = KIND_LABELS.get(kind)
+        rows.append(KindRow(kind, gettext(label) if label else KIND_NAMES[kind],
+                            tuple(r.name for r in present), sum(r.total for r in present)))
+    return rows
 
 
 def _report_days(engine: Engine, date_from, date_to) -> list[dt.date]:
@@ -381,11 +560,22 @@ def render_report_html(lang: str, date_from: dt.date | None = None,
 
 def html_to_pdf(html: str) -> bytes:
     """Lay the report out on A4 with WeasyPrint; fonts are embedded (CJK too)."""
-    from weasyprint import HTML  # imported when a PDF is asked for: it loads pango
+    from importlib.resources import as_file, files
+
+    from weasyprint import CSS, HTML  # imported when a PDF is asked for: it loads pango
 
     # Everything is inline, so there is nothing to fetch; the base URL only anchors relative
-    # links should a future template use one.
-    return HTML(string=html, base_url=str(Path(current_app.root_path))).write_pdf()
+    # links should a future template use one. PDF/A-3b: the archivable form FECO and UNIDO keep
+    # (fonts embedded, an sRGB output intent, XMP metadata), tagged as well for screen readers.
+    # The output intent is WeasyPrint's own sRGB profile named in a stylesheet: its built-in
+    # "srgb" intent opens that file and never closes it (a ResourceWarning on every report).
+    profiles: dict = {}
+    with as_file(files("weasyprint.pdf") / "sRGB2014.icc") as profile:
+        intent = CSS(string=f'@color-profile --srgb {{ src: url("{profile.as_uri()}"); '
+                            f'components: r, g, b }}', color_profiles=profiles)
+        return HTML(string=html, base_url=str(Path(current_app.root_path))).write_pdf(
+            pdf_variant=PDF_VARIANT, pdf_tags=True, output_intent="--srgb", stylesheets=[intent],
+            color_profiles=profiles)
 
 
 def render_report_pdf(lang: str, date_from: dt.date | None = None,

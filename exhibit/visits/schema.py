@@ -154,6 +154,17 @@ audit_events = Table(
     Index("ix_audit_events_at", "at"),
 )
 
+# Texts of the summary report written by staff (project background, experience summary), one per
+# section and language; each save is a line of the audit trail (migration 4).
+report_texts = Table(
+    "report_texts", metadata,
+    Column("section", String(32), primary_key=True),  # exhibit.visits.report.TEXT_SECTIONS
+    Column("lang", String(8), primary_key=True),
+    Column("body", Text, nullable=False),  # Markdown as written; rendered and escaped on show
+    Column("updated_by", String(80), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
 schema_version = Table(
     "schema_version", metadata,
     Column("version", Integer, primary_key=True),
@@ -366,6 +377,22 @@ def _add_user_name_keys(connection) -> None:
         connection.exec_driver_sql("CREATE UNIQUE INDEX uq_users_name_key ON users (name_key)")
 
 
+# Migration 5, as shipped.
+_MIGRATION_5_TABLES = MetaData()
+Table(
+    "report_texts", _MIGRATION_5_TABLES,
+    Column("section", String(32), primary_key=True),
+    Column("lang", String(8), primary_key=True),
+    Column("body", Text, nullable=False),
+    Column("updated_by", String(80), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+
+def _create_report_texts(connection) -> None:
+    _MIGRATION_5_TABLES.create_all(connection)
+
+
 # (version, description, step). Append new steps; never edit one that has shipped.
 MIGRATIONS = (
     (1, "visit events, salts, staff users, channel reports, photos", _create_initial),
@@ -374,4 +401,5 @@ MIGRATIONS = (
      _create_staff_audit),
     (4, "staff names unique whatever their case or Unicode form (users.name_key)",
      _add_user_name_keys),
+    (5, "summary report texts written by staff", _create_report_texts),
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import getpass
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,7 +13,7 @@ from sqlalchemy import Connection, Engine, delete, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from .privacy import new_salt
-from .schema import audit_events, channel_reports, events, photos, salts, users
+from .schema import audit_events, channel_reports, events, photos, report_texts, salts, users
 
 
 @dataclass(frozen=True)
@@ -159,3 +159,20 @@ def delete_photo(engine: Engine, photo_id: str, audit: AuditEntry | None = None)
             return False
         _append_audit(conn, audit)
         return True
+
+
+
+def save_report_texts(engine: Engine, texts: Mapping[tuple[str, str], str], updated_by: str,
+                      audit: AuditEntry | None = None) -> None:
+    """Set the staff-written texts of the summary report, by (section, language), in one
+    transaction with their line of the audit trail; an empty text removes that one."""
+    now = dt.datetime.now(dt.UTC)
+    with engine.begin() as conn:
+        for (section, lang), body in texts.items():
+            conn.execute(delete(report_texts).where(
+                (report_texts.c.section == section) & (report_texts.c.lang == lang)))
+            if body:
+                conn.execute(insert(report_texts).values(
+                    section=section, lang=lang, body=body, updated_by=updated_by,
+                    updated_at=now))
+        _append_audit(conn, audit)
