@@ -6,9 +6,9 @@ from __future__ import annotations
 import io
 
 import pytest
-from exhibit.staff.accounts import create_account
 from sqlalchemy import select
 
+from exhibit.auth.accounts import create_account
 from exhibit.visits.schema import audit_events, channel_reports
 
 from .test_staff import PASSWORD, Staff

@@ -12,13 +12,13 @@ import zipfile
 
 import pikepdf
 import pytest
-from exhibit.staff.accounts import create_account
-from exhibit.visits.record import record_parts, write_record
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from exhibit.auth.accounts import create_account
 from exhibit.content import Localized
 from exhibit.contentstore import get_store
+from exhibit.record.archive import record_parts, write_record
 from exhibit.review.demo import approve, ensure_accounts
 from exhibit.visits import store
 from exhibit.visits.report import render_report_html, render_report_pdf

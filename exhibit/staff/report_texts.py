@@ -9,11 +9,11 @@ import hashlib
 from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext
 
+from ..auth.sessions import audit_entry, current_user, requires
 from ..i18n import LANGUAGE_NAMES
 from ..visits import store
 from ..visits.db import get_engine
 from ..visits.report import REPORT_LANGUAGES, TEXT_SECTIONS, load_report_texts, report_text_html
-from .auth import audit_entry, current_user, requires
 from .blueprint import bp
 
 # Characters per text: a few pages of the report; more is a document of its own.
