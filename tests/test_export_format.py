@@ -144,7 +144,7 @@ def test_xlsx_is_a_sheet_a_person_can_filter_and_read(database_url, tmp_path):
     assert book.sheetnames == ["visits 1", "totals"]
     sheet = book["visits 1"]
     header = [c.value for c in sheet[1]]
-    assert header[:4] == ["id", "kind", "time (Asia/Shanghai)", "day (UTC)"]
+    assert header[:4] == ["id", "kind", "time (Asia/Shanghai)", "day (Asia/Shanghai)"]
     assert "data" not in header and header[-1] == "data (other)"
     assert {"data.path", "data.src", "data.duration_ms", "data.panels", "data.answer"} <= set(header)
     assert all(c.font.b for c in sheet[1]) and not sheet["A2"].font.b
@@ -152,10 +152,10 @@ def test_xlsx_is_a_sheet_a_person_can_filter_and_read(database_url, tmp_path):
     assert sheet.auto_filter.ref == f"A1:{get_column_letter(len(header))}8"
     assert sheet.column_dimensions["A"].width >= 36  # a whole UUID is visible
     cells = {name: sheet.cell(row=2, column=header.index(name) + 1) for name in header}
-    # Real dates and numbers, the time in Shanghai (UTC+8), the day it was in UTC.
+    # Real dates and numbers, the time in Shanghai (UTC+8), the day as the log counts it.
     assert cells["time (Asia/Shanghai)"].value == dt.datetime(2026, 11, 21, 7, 30)
-    assert cells["time (Asia/Shanghai)"].is_date and cells["day (UTC)"].is_date
-    assert cells["day (UTC)"].value.date() == dt.date(2026, 11, 20)
+    assert cells["time (Asia/Shanghai)"].is_date and cells["day (Asia/Shanghai)"].is_date
+    assert cells["day (Asia/Shanghai)"].value.date() == dt.date(2026, 11, 20)
     assert cells["dwell_ms"].value == 1500 and cells["dwell_ms"].data_type == "n"
     assert cells["data.referrer"].value == "'=evil.example"  # shown, never run
     row3 = {name: sheet.cell(row=3, column=i + 1).value for i, name in enumerate(header)}
@@ -164,7 +164,7 @@ def test_xlsx_is_a_sheet_a_person_can_filter_and_read(database_url, tmp_path):
     assert row4["data.answer"] == "5" and json.loads(row4["data (other)"]) == {"legacy": True}
 
     totals = book["totals"]
-    assert [c.value for c in totals[1]] == ["day (UTC)", "feedback_answer", "page_view",
+    assert [c.value for c in totals[1]] == ["day", "feedback_answer", "page_view",
                                             "session_end", "total"]
     assert totals.freeze_panes == "A2" and totals["A1"].font.b
     values = [[c.value for c in row] for row in totals.iter_rows(min_row=2)]

@@ -57,6 +57,19 @@ def refuse_outside_demo(app) -> None:
             "`exhibit review demo` first (scripts/demo does).")
 
 
+def hall_days(exhibition, start: dt.date | None, days: int | None,
+              tz: dt.tzinfo) -> tuple[dt.date | None, int]:
+    """The days to play: as given, else the exhibition's own (``dates: {opens, closes}`` in
+    exhibition.yaml) up to yesterday, else the 42 days that end yesterday."""
+    yesterday = dt.datetime.now(tz).date() - dt.timedelta(days=1)
+    if start is None and exhibition.opens is not None and exhibition.opens <= yesterday:
+        start = exhibition.opens
+        if days is None:
+            last = min(exhibition.closes or yesterday, yesterday)
+            days = (last - start).days + 1
+    return start, days or 42
+
+
 def make_plan(app, start: dt.date | None, days: int, seed: int) -> simulate.Plan:
     """The plan from the app: its time zone, published panels, kiosks and questionnaire."""
     tz = zone(app)
@@ -99,19 +112,23 @@ def _store_photos(app, plan: simulate.Plan) -> int:
 
 
 @demo_cli.command("record")
-@click.option("--days", type=click.IntRange(1, 366), default=42, show_default=True,
-              help="how many days the exhibition has been open")
+@click.option("--days", type=click.IntRange(1, 366),
+              help="how many days the exhibition has been open; default: from the exhibition's "
+                   "opening day (exhibition.yaml dates) to its closing day or yesterday, "
+                   "else 42")
 @click.option("--start", callback=_date,
-              help="first day (YYYY-MM-DD); default: the days that end yesterday")
+              help="first day (YYYY-MM-DD); default: the opening day in exhibition.yaml, else "
+                   "the days that end yesterday")
 @click.option("--seed", type=int, default=1, show_default=True,
               help="another seed gives another record (and adds it to the log)")
-def record_command(days: int, start: dt.date | None, seed: int) -> None:
+def record_command(days: int | None, start: dt.date | None, seed: int) -> None:
     """Play a whole simulated exhibition into the visit log: two hall kiosks open 9:00–17:00,
     online reads by channel, questionnaire answers, the communications team's weekly channel
     figures and a few photo records, all marked as simulated. Safe to run again: the same days
     and seed store nothing new. Refused on an instance without the demo accounts."""
     app = current_app._get_current_object()
     refuse_outside_demo(app)
+    start, days = hall_days(get_store(app).current(), start, days, zone(app))
     plan = make_plan(app, start, days, seed)
     if not plan.panels:
         raise click.ClickException("no panel is published yet: run `exhibit review demo` first")

@@ -154,8 +154,9 @@ _WIDTHS = {"id": 38, "kind": 16, "occurred_at": 20, "day": 12, "surface": 9, "la
 
 
 def xlsx_header(zone: str) -> list[str]:
-    """The visit sheet's header: the time column says its zone, the day column UTC."""
-    names = {"occurred_at": f"time ({zone})", "day": "day (UTC)"}
+    """The visit sheet's header: the time and day columns say their zone (the day an event is
+    counted on is the exhibition's day, ``TIMEZONE``, as on the dashboard and in the report)."""
+    names = {"occurred_at": f"time ({zone})", "day": f"day ({zone})"}
     return ([names.get(c, c) for c in COLUMNS if c != "data"]
             + [f"data.{k}" for k in DATA_KEYS] + ["data (other)"])
 
@@ -192,7 +193,8 @@ def _xlsx_rows(rows: Iterator[tuple], zone: ZoneInfo) -> Iterator[list]:
 
 
 def _totals(engine: Engine, date_from, date_to, kinds) -> tuple[list[str], list[list]]:
-    """Events per day (UTC) and kind, with a total per day and a row of totals."""
+    """Events per day (the exhibition's day) and kind, with a total per day and a row of
+    totals."""
     query = select(events.c.day, events.c.kind, func.count()).group_by(
         events.c.day, events.c.kind).order_by(events.c.day)
     if date_from:
@@ -211,7 +213,7 @@ def _totals(engine: Engine, date_from, date_to, kinds) -> tuple[list[str], list[
             for day, per in days.items()]
     rows.append(["total", *(sum(r[i + 1] for r in rows) for i in range(len(shown))),
                  sum(r[-1] for r in rows)])
-    return ["day (UTC)", *shown, "total"], rows
+    return ["day", *shown, "total"], rows
 
 
 def write_xlsx(engine: Engine, target: Path, date_from=None, date_to=None, kinds=None,
