@@ -113,10 +113,13 @@ def queue():
     state = review_state(files, get_engine())
     waiting = state.waiting_for(user.organisation) if user.organisation else []
     statuses = panel_statuses(state)
+    # The latest decisions as a person reads them: with the panel's title (the slug only for a
+    # panel no longer in the files).
+    recent = [(d, files.panel(d.panel)) for d in list(reversed(state.decisions))[:20]]
     return render_template("review/queue.html", lang=g.lang, files=files, user=user,
                            waiting=waiting, statuses=statuses,
                            public={s.panel.slug: s.public for s in statuses},
-                           recent=list(reversed(state.decisions))[:20])
+                           recent=recent)
 
 
 @bp.get("/audit.csv")

@@ -6,7 +6,7 @@ from flask import Flask
 
 from . import crossorigin, db
 from .ingest import SaltCache
-from .timezone import zone
+from .timezone import local_time, zone
 
 
 def init_app(app: Flask) -> None:
@@ -21,3 +21,9 @@ def init_app(app: Flask) -> None:
     crossorigin.init_app(app)
     app.cli.add_command(export_cli)
     app.cli.add_command(import_cli)
+    # Staff screens show moments on the exhibition's clock, and say which clock:
+    # {{ at|exhibition_time }} under a heading made with exhibition_zone().
+    tz = zone(app)
+    app.add_template_filter(lambda at: local_time(at, tz).strftime("%Y-%m-%d %H:%M"),
+                            "exhibition_time")
+    app.add_template_global(lambda: str(tz), "exhibition_zone")

@@ -37,6 +37,13 @@ def local_day(at: dt.datetime, tz: dt.tzinfo) -> dt.date:
     return at.astimezone(tz).date()
 
 
+def local_time(at: dt.datetime, tz: dt.tzinfo) -> dt.datetime:
+    """A moment as the clock in ``tz`` shows it (a naive moment is taken as UTC)."""
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=dt.UTC)
+    return at.astimezone(tz)
+
+
 def today(tz: dt.tzinfo) -> dt.date:
     """Today in the zone ``tz``."""
     return dt.datetime.now(tz).date()
