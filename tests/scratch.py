@@ -118,3 +118,15 @@ def turn_review_off(panels: Path) -> None:
     path.write_text(path.read_text(encoding="utf-8").replace("  enabled: true\n",
                                                              "  enabled: false\n"),
                     encoding="utf-8")
+
+
+def _box(kind: bytes, payload: bytes = b"") -> bytes:
+    return (8 + len(payload)).to_bytes(4, "big") + kind + payload
+
+
+# The smallest MP4 with the structure of one (ftyp, a video track, data): the checker reads a
+# video's container (exhibit/content/mediafiles.py), so a test video cannot be a few zero bytes.
+MINIMAL_MP4 = (_box(b"ftyp", b"mp42\0\0\0\0mp42isom")
+               + _box(b"moov", _box(b"trak", _box(b"mdia", _box(b"hdlr", b"\0" * 8 + b"vide"
+                                                                 + b"\0" * 12))))
+               + _box(b"mdat", b"\0" * 16))

@@ -189,11 +189,12 @@ def check_with_frames(findings: Findings, page, watch: Watch, where: str) -> Non
     """axe on the page and on each frame in it (axe does not enter frames it was not loaded in)."""
     for frame in page.locator("iframe").all():
         frame.scroll_into_view_if_needed()
-    page.wait_for_function("[...document.querySelectorAll('iframe')].every("
-                           "f => f.contentDocument && f.contentDocument.readyState === 'complete')")
+    # The previews are sandboxed frames (an opaque origin): the page cannot look into them, so
+    # Playwright waits for each frame itself.
+    for frame in page.frames[1:]:
+        frame.wait_for_load_state("load")
     findings.check(page, watch, where)
     for index, frame in enumerate(page.frames[1:]):
-        frame.wait_for_load_state()
         findings.check(frame, watch, f"{where}, frame {index + 1} ({frame.url})",
                        KIOSK_AXE_OPTIONS if "/kiosk/" in frame.url else None)
 

@@ -259,7 +259,9 @@ def test_byte_order_mark_and_wrong_encoding(scratch):
 
 def test_a_file_that_is_not_an_image(scratch):
     (scratch.parent / "media/images/photo.png").write_text("not an image")
-    assert any("images/photo.png is not a readable image" in e for e in errors_of(scratch))
+    # Named for what it is (read from its bytes), not for its name.
+    assert any("images/photo.png is plain text, not a PNG, JPEG or WebP image" in e
+               for e in errors_of(scratch)), errors_of(scratch)
 
 
 def test_invalid_content_carries_every_error(scratch):

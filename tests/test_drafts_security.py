@@ -24,6 +24,7 @@ from exhibit.media_serving import _content_type, media_headers
 
 from .conftest import make_app, publish
 from .live import serve
+from .scratch import MINIMAL_MP4
 from .test_mediafiles import webm
 from .test_staff import PASSWORD, Staff
 
@@ -48,15 +49,7 @@ ATTACK_HTML = """WEBVTT
 <script>{inline}</script>
 """
 CAPTIONS = "WEBVTT\n\n00:00.000 --> 00:02.000\n{text}\n"
-# The smallest MP4 with the structure of one (ftyp, a video track, data): the checker reads the
-# container, and serving reads its first bytes.
-def _box(kind: bytes, payload: bytes = b"") -> bytes:
-    return (8 + len(payload)).to_bytes(4, "big") + kind + payload
-
-
-MP4 = (_box(b"ftyp", b"mp42\0\0\0\0mp42isom")
-       + _box(b"moov", _box(b"trak", _box(b"mdia", _box(b"hdlr", b"\0" * 8 + b"vide" + b"\0" * 12))))
-       + _box(b"mdat", b"\0" * 16))
+MP4 = MINIMAL_MP4
 
 CLIP_PANEL = """\
 slug: clip

@@ -22,6 +22,7 @@ from exhibit.printing.runner import plan, print_panels
 from exhibit.printing.sizes import PDF_MAX_MM
 
 from .conftest import make_app, publish
+from .scratch import MINIMAL_MP4
 
 SMALL = "300x424"
 
@@ -256,7 +257,7 @@ def test_a_huge_image_fails_in_the_child_and_the_rest_prints(scratch, media_cach
     web app copies posters as they are)."""
     media = scratch.parent / "media" / "video"
     media.mkdir()
-    (media / "clip.mp4").write_bytes(b"\0" * 64)
+    (media / "clip.mp4").write_bytes(MINIMAL_MP4)
     for lang in ("zh", "en", "fr"):
         (media / f"clip.{lang}.vtt").write_text(
             "WEBVTT\n\n00:00:00.000 --> 00:00:01.000\nHello\n", encoding="utf-8")

@@ -696,19 +696,27 @@ def _decode_in_child(paths: list[Path], start: int, result: dict[Path, list[str]
     return next_index + 1
 
 
+def _lower_limit(kind: int, value: int) -> None:
+    """Limit this process to ``value`` of ``kind``, or to the limit it already has when that is
+    lower: a checker started inside a limited process (the print child loads the content too)
+    inherits its ceiling and may not raise it."""
+    _soft, hard = resource.getrlimit(kind)
+    if hard != resource.RLIM_INFINITY:
+        value = min(value, hard)
+    resource.setrlimit(kind, (value, value))
+
+
 def _child() -> None:
     """The decoding child: limits itself, then decodes each image of the request on stdin and
     writes one JSON line per image on stdout."""
     request = json.load(sys.stdin)
     memory_mb = int(request["memory_mb"])
     if memory_mb > 0:
-        limit = memory_mb * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        _lower_limit(resource.RLIMIT_AS, memory_mb * 1024 * 1024)
     if request["cpu_seconds"]:
         # A second line behind the parent's clock: a decoder stuck in a loop stops by itself
         # even when the parent that would kill it is gone.
-        cpu = int(request["cpu_seconds"] * len(request["paths"])) + 10
-        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
+        _lower_limit(resource.RLIMIT_CPU, int(request["cpu_seconds"] * len(request["paths"])) + 10)
     # The protocol gets the real stdout; anything a library prints goes to stderr instead.
     protocol = os.fdopen(os.dup(1), "w", buffering=1, encoding="utf-8")
     os.dup2(2, 1)
