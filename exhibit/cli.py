@@ -41,7 +41,9 @@ def cli() -> None:
 def check_command(directory: Path | None) -> None:
     """Validate the content in DIRECTORY (default: the configured CONTENT_DIR, `panels`).
 
-    Prints one `path:line: message` per problem and exits 1 if there is any.
+    Prints one `path:line: message` per problem and exits 1 if there is any. Pending data
+    (`{{pending: what — who}}` in a panel text) is listed as notices, which do not fail the check:
+    such a panel can be reviewed as a draft but not approved or printed final.
     """
     from .settings import DEFAULTS
 
@@ -52,6 +54,15 @@ def check_command(directory: Path | None) -> None:
         click.echo(exc.report())
         click.echo(f"{len(exc.errors)} problem(s) in {root}", err=True)
         sys.exit(1)
+    pending = [item for panel in exhibition.panels for item in panel.pending]
+    for item in pending:
+        click.echo(f"{root / item.path}:{item.line}: notice: pending: {item.what} "
+                   f"(supplied by {item.who})")
+    if pending:
+        held = sorted({p.slug for p in exhibition.panels if p.pending})
+        click.echo(f"{len(pending)} pending item(s) in {len(held)} panel(s) "
+                   f"({', '.join(held)}): these cannot be approved or printed final until the "
+                   f"data is filled in")
     click.echo(f"{root}: {len(exhibition.panels)} panels in {len(exhibition.sections)} sections, "
                f"{len(exhibition.languages)} languages ({', '.join(exhibition.languages)}): ok")
 

@@ -214,11 +214,11 @@ intro
 <v.loud Ana Li>In 2009, 94 of 104 producers</v>
 used <i>carbide</i> &amp; <b.red>mercury</b> &#x2014; <u>see</u> &lt;MIIT&gt;.
 
-00:00:05.000 --> 00:00:09.700 region:bottom
+00:00:05.100 --> 00:00:09.700 region:bottom
 <ruby>汞<rt>gǒng</rt></ruby> <lang zh-Hans>氯乙烯</lang> <c.a.b>x</c>
 karaoke <00:00:06.000>one <00:00:07.000>two
 
-01:00:00.000 --> 01:00:01.000 vertical:rl
+01:00:00.000 --> 01:00:03.000 vertical:rl
 <v Ana>A voice span may run to the end
 """
 
@@ -418,3 +418,31 @@ def test_an_image_that_takes_too_long_is_reported_and_the_rest_still_checked(tmp
                              "decoder was stopped"]
     assert result[second] == result[first]
     assert check_images([first], timeout_seconds=0)[first] == []  # 0: no time limit
+
+
+# -- reading pace (issue 17): 15 characters a second for Latin scripts, 7 for Chinese, 80 ms gaps --
+
+@pytest.mark.parametrize(("text", "problem"), [
+    ("WEBVTT\n\n00:01.000 --> 00:03.000\nThirty-one characters, in two s\n",
+     "line 3: 31 characters in 2.00 s is 15.5 characters a second; at most 15 for Latin scripts "
+     "(show the cue for at least 2.07 s, or shorten it)"),
+    ("WEBVTT\n\n00:01.000 --> 00:03.000\n二〇〇九年，催化剂含汞\n约五百七十吨\n",
+     "line 3: 17 characters in 2.00 s is 8.5 characters a second; at most 7 for Chinese (show "
+     "the cue for at least 2.43 s, or shorten it)"),
+    ("WEBVTT\n\n00:01.000 --> 00:03.000\nOne\n\n00:03.040 --> 00:05.000\nTwo\n",
+     "line 6: starts 40 ms after the cue on line 3; leave a gap of at least 80 ms (two frames at "
+     "25 fps)"),
+    ("WEBVTT\n\n00:01.000 --> 00:03.000\nOne\n\n00:02.500 --> 00:05.000\nTwo\n",
+     "line 6: overlaps 500 ms into the cue on line 3; leave a gap of at least 80 ms (two frames "
+     "at 25 fps)"),
+])
+def test_captions_too_fast_to_read_or_without_a_gap_are_refused(text, problem):
+    assert [str(p) for p in parse_webvtt(text)] == [problem]
+
+
+def test_captions_at_the_limits_pass():
+    # 30 Latin characters in 2 s (15/s), 14 Chinese in 2 s (7/s), a gap of exactly 80 ms; line
+    # breaks are not counted, tags and character references count as what they show.
+    text = ("WEBVTT\n\n00:01.000 --> 00:03.000\nThirty characters, in <i>two</i>\nsecs!\n\n"
+            "00:03.080 --> 00:05.080\n催化剂含汞约五百\n七十吨&amp;六吨\n")
+    assert parse_webvtt(text) == []

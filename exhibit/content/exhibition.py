@@ -37,6 +37,7 @@ from .yamlsource import LineDict, check_fields, load_yaml
 EXHIBITION_FILE = "exhibition.yaml"
 # Per-language texts about the exhibition in the hall, for the summary report.
 HALL_TEXTS = ("venue", "opening_hours", "hall_layout")
+HOST_PROVINCE = "host_province"
 
 
 def load_exhibition(root: str | os.PathLike[str]) -> Exhibition:
@@ -72,7 +73,7 @@ def _load(ctx: Context) -> Exhibition | None:
     check_fields(data, path, ctx.errors,
                  required=("title", "languages", "sections"),
                  optional=("subtitle", "organisations", "review", "media_dir", "venue", "dates",
-                           "opening_hours", "hall_layout"))
+                           "opening_hours", "hall_layout", HOST_PROVINCE))
     ctx.languages = _languages(ctx, data, path)
     if not ctx.languages:
         return None
@@ -85,6 +86,12 @@ def _load(ctx: Context) -> Exhibition | None:
     org_ids = {o.id for o in organisations}
     review_enabled, review_orgs = _review(ctx, data, path, org_ids)
     sections = _sections(ctx, data, path, org_ids, review_orgs)
+    ctx.host_province = localized(ctx, data, HOST_PROVINCE, path, what="'host_province'")
+    no_numbers(ctx, ctx.host_province, path, data.line_of(HOST_PROVINCE), "the host province")
+    if ctx.host_province and any(set(v) & set("{}[]*_`<>#\\") for v in ctx.host_province.values()):
+        ctx.errors.add(path, data.line_of(HOST_PROVINCE), "'host_province' is a plain name: no "
+                                                          "Markdown, braces or angle brackets")
+        ctx.host_province = None
     panels = _panels(ctx, {s.id for s in sections}, path)
     title = localized(ctx, data, "title", path)
     subtitle = localized(ctx, data, "subtitle", path)
@@ -121,6 +128,7 @@ def _load(ctx: Context) -> Exhibition | None:
         closes=closes,
         opening_hours=hall["opening_hours"],
         hall_layout=hall["hall_layout"],
+        host_province=ctx.host_province,
     )
 
 

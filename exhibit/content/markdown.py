@@ -6,6 +6,7 @@ is cleaned again by nh3 (belt and braces: a renderer bug must not become an inje
 
 from __future__ import annotations
 
+import html as html_module
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -14,6 +15,7 @@ import nh3
 from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
 
+from .pending import HOST_PROVINCE, MARKER, parse_marker
 from .vocabulary import word
 
 CITATION = re.compile(r"\[@([A-Za-z0-9][A-Za-z0-9_-]*)\]")
@@ -40,6 +42,7 @@ class RenderEnv:
     source_numbers: Mapping[str, int]
     unknown_citations: list[tuple[int, str]] = field(default_factory=list)  # (line, id)
     uncited_lines: list[int] = field(default_factory=list)
+    host_province: str | None = None  # what {{host_province}} becomes in this language
 
 
 def _citation_rule(state: StateInline, silent: bool) -> bool:
@@ -105,12 +108,49 @@ def _inspect(tokens, env: RenderEnv, first_line: int) -> None:
             env.uncited_lines.append(line)
 
 
+# A pending marker is swapped for a private-use "slot" before parsing (no digit, no Markdown
+# syntax, so it neither counts as a number nor breaks emphasis) and for its badge after rendering.
+_SLOT_OPEN, _SLOT_CLOSE, _SLOT_BASE = "\ue000", "\ue001", 0xE100
+_SLOT = re.compile(f"{_SLOT_OPEN}(.){_SLOT_CLOSE}")
+
+
+def _pending_badge(what: str, who: str, lang: str) -> str:
+    """The visible mark of a pending item (draft previews and draft prints only: a panel with
+    one cannot be approved). Both parts are escaped."""
+    return (f'<span class="pending" title="{word("pending_long", lang)}">'
+            f'<span class="pending-label">{word("pending", lang)}</span> '
+            f'{html_module.escape(what)} — {html_module.escape(who)}</span>')
+
+
+def _placeholders(text: str, env: RenderEnv) -> tuple[str, list[str]]:
+    """``text`` with ``{{host_province}}`` filled in and pending markers as slots; the badges."""
+    badges: list[str] = []
+
+    def swap(match: re.Match[str]) -> str:
+        inner = match.group("inner")
+        if inner.strip() == HOST_PROVINCE:
+            return env.host_province or ""
+        try:
+            parts = parse_marker(inner)
+        except ValueError:
+            parts = None
+        if parts is None:  # reported by the checker; shown as written, escaped
+            return match.group(0)
+        badges.append(_pending_badge(*parts, env.lang))
+        return f"{_SLOT_OPEN}{chr(_SLOT_BASE + len(badges) - 1)}{_SLOT_CLOSE}"
+
+    return MARKER.sub(swap, text), badges
+
+
 def render_markdown(text: str, env: RenderEnv, first_line: int = 1) -> str:
     """Render panel Markdown to safe HTML; problems are recorded on ``env``."""
     md_env = {"exhibit": env}  # markdown-it wants a plain mapping as its environment
+    text, badges = _placeholders(text, env)
     tokens = _MD.parse(text, md_env)
     _inspect(tokens, env, first_line)
     html = _MD.renderer.render(tokens, _MD.options, md_env)
+    if badges:
+        html = _SLOT.sub(lambda m: badges[ord(m.group(1)) - _SLOT_BASE], html)
     return sanitise(html)
 
 

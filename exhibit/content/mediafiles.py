@@ -23,9 +23,11 @@ imports Flask.
 
 from __future__ import annotations
 
+import html
 import html.entities
 import json
 import os
+import html
 import re
 import resource
 import selectors
@@ -781,6 +783,15 @@ LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*")
 CUE_TAGS = ("c", "i", "b", "u", "ruby", "rt", "v", "lang")
 CUE_TAGS_TEXT = "<c>, <i>, <b>, <u>, <ruby>, <rt>, <v>, <lang> and timestamps"
 CUE_SETTINGS = ("vertical", "line", "position", "size", "align", "region")
+# Reading pace (issue 17; common subtitling practice): at most 15 characters a second for Latin
+# scripts, 7 for Chinese (a cue with any CJK character counts as Chinese); line breaks are not
+# counted, spaces and punctuation are. Between two cues, at least two frames at 25 fps, so the eye
+# sees one caption go before the next comes.
+MAX_CPS_LATIN = 15
+MAX_CPS_CJK = 7
+MIN_GAP_SECONDS = 0.080
+CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
+ANY_TAG = re.compile(r"<[^>\n]*>")
 REGION_SETTINGS = ("id", "width", "lines", "regionanchor", "viewportanchor", "scroll")
 
 
@@ -839,6 +850,8 @@ class _WebVTT:
         self.regions: set[str] = set()
         self.identifiers: dict[str, int] = {}
         self.previous: _Cue | None = None
+        self.finished: _Cue | None = None  # the last cue whose pace was checked
+        self.paced: list[tuple[_Cue | None, list[str]]] = []  # cues to check for pace
         self.cues = 0
 
     def add(self, line: int, message: str) -> None:
@@ -869,6 +882,9 @@ class _WebVTT:
             self._block(start, block)
         if self.cues == 0 and not self.found:
             self.add(1, "the caption file has no cues")
+        if not self.found:
+            for cue, payload in self.paced:
+                self._pace(cue, payload)
         return self._capped()
 
     def _capped(self) -> list[MediaProblem]:
@@ -1008,6 +1024,33 @@ class _WebVTT:
                 self._cue(number, payload[offset:])
                 return
         self._cue_text(cue, payload, start + timing_at + 1)
+        self.paced.append((cue, payload))
+
+    def _pace(self, cue: _Cue | None, payload: list[str]) -> None:
+        """Too many characters a second to read, or no gap after the cue before. Checked once
+        the file is valid WebVTT (a broken file's timings are not worth timing)."""
+        if cue is None or cue.end <= cue.start:
+            return
+        text = html.unescape(ANY_TAG.sub("", "".join(line.strip() for line in payload)))
+        chinese = bool(CJK.search(text))
+        limit = MAX_CPS_CJK if chinese else MAX_CPS_LATIN
+        seconds = cue.end - cue.start
+        cps = len(text) / seconds
+        if cps > limit + 1e-9:
+            need = len(text) / limit
+            self.add(cue.line, f"{len(text)} characters in {seconds:.2f} s is {cps:.1f} "
+                               f"characters a second; at most {limit} for "
+                               f"{'Chinese' if chinese else 'Latin scripts'} (show the cue for "
+                               f"at least {need:.2f} s, or shorten it)")
+        before = self.finished
+        if before is not None and before.start <= cue.start:
+            gap = cue.start - before.end
+            if gap < MIN_GAP_SECONDS - 1e-9:
+                self.add(cue.line, f"{'overlaps' if gap < 0 else 'starts'} "
+                                   f"{abs(gap) * 1000:.0f} ms {'into' if gap < 0 else 'after'} "
+                                   f"the cue on line {before.line}; leave a gap of at least "
+                                   f"{MIN_GAP_SECONDS * 1000:.0f} ms (two frames at 25 fps)")
+        self.finished = cue
 
     def _timestamp(self, number: int, text: str) -> float | None:
         match = TIMESTAMP.fullmatch(text)

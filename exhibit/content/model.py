@@ -14,6 +14,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 
+from .pending import PendingItem, find_pending
+
 PANEL_KINDS = ("text", "figure", "timeline", "case-study", "video", "gallery")
 CHART_TYPES = ("bar", "line", "share", "timeline")
 
@@ -160,6 +162,14 @@ class Panel:
                 return number
         raise KeyError(source_id)
 
+    @property
+    def pending(self) -> tuple[PendingItem, ...]:
+        """Every ``{{pending: what — who}}`` item in the panel's texts (see :mod:`.pending`),
+        each with its ``path:line``: a panel with one cannot be approved or printed final."""
+        return tuple(item for lang in sorted(self.body_source)
+                     for item in find_pending(self.body_source[lang],
+                                              f"{self.folder}/text.{lang}.md", lang))
+
     def media_files(self) -> tuple[MediaFile, ...]:
         """Every media file the panel shows (for precaching, hashing and derivatives)."""
         files = [image.media for image in self.images]
@@ -221,6 +231,9 @@ class Exhibition:
     closes: datetime.date | None = None
     opening_hours: Localized | None = None
     hall_layout: Localized | None = None
+    # The province the exhibition is shown in (exhibition.yaml: host_province), what
+    # {{host_province}} in a panel text becomes.
+    host_province: Localized | None = None
 
     @property
     def default_language(self) -> str:

@@ -12,6 +12,7 @@ from . import media_refs
 from .identifiers import MAX_SLUG, is_slug
 from .markdown import RenderEnv, render_markdown
 from .model import PANEL_KINDS, Localized, Panel, Source
+from .pending import marker_problems, uses_host_province
 from .rules import (
     Context,
     choice,
@@ -138,7 +139,15 @@ def _texts(ctx: Context, folder: Path, slug: str, sources: tuple[Source, ...]):
         if not content.strip():
             ctx.errors.add(file, 1, f"the {lang} text is empty")
             continue
-        env = RenderEnv(lang=lang, anchor_prefix=f"src-{slug}-", source_numbers=numbers)
+        province = ctx.host_province[lang] if ctx.host_province else None
+        env = RenderEnv(lang=lang, anchor_prefix=f"src-{slug}-", source_numbers=numbers,
+                        host_province=province)
+        for line, message in marker_problems(content):
+            ctx.errors.add(file, line, message)
+        if province is None:
+            for line in uses_host_province(content):
+                ctx.errors.add(file, line, "{{host_province}} is used, but exhibition.yaml sets "
+                                           "no 'host_province'")
         html[lang] = render_markdown(content, env)
         markdown[lang] = content
         for line, cid in env.unknown_citations:
@@ -187,9 +196,15 @@ def _sources(ctx: Context, data: LineDict, path: Path) -> tuple[Source, ...]:
 def _version(ctx: Context, folder: Path, images, video) -> str:
     """A hash of everything the panel shows: its files and the media they reference."""
     digest = hashlib.sha256()
+    province = False
     for file in sorted(folder.iterdir()):
         if file.is_file() and not file.name.startswith(".") and not link_problem(file, ctx.root):
-            digest.update(file.name.encode() + b"\0" + file.read_bytes() + b"\0")
+            content = file.read_bytes()
+            province = province or b"{{host_province}}" in content
+            digest.update(file.name.encode() + b"\0" + content + b"\0")
+    if province and ctx.host_province:  # the province shown is part of the panel
+        digest.update("\0".join(ctx.host_province[lang] for lang in sorted(ctx.host_province))
+                      .encode())
     media = [i.media for i in images]
     if video:
         media += [video.media, *([video.poster] if video.poster else []),

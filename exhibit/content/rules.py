@@ -37,6 +37,8 @@ class Context:
     hash_cache: dict[Path, MediaFile] = field(default_factory=dict)
     # Media files to recognise by their content, with their role and the YAML line naming them.
     media_checks: list[tuple[MediaFile, str, Path, int]] = field(default_factory=list)
+    # exhibition.yaml's host_province, per language: what {{host_province}} becomes.
+    host_province: Localized | None = None
 
 
 def shorten(value: object, limit: int = 80) -> str:

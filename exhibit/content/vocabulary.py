@@ -14,6 +14,14 @@ WORDS: dict[str, dict[str, str]] = {
         "en": "Illustrative value: no public source, shown for explanation only",
         "fr": "Valeur indicative : sans source publique, donnée à titre d’explication",
     },
+    "pending": {"zh": "待补充", "en": "pending", "fr": "en attente"},
+    "pending_long": {
+        "zh": "待补充数据：须由所注明的单位提供，提供前本展板不能审核通过",
+        "en": "Pending data: to be supplied by the organisation named; the panel cannot be "
+              "approved before",
+        "fr": "Donnée en attente\u00a0: à fournir par l’organisation nommée\u00a0; le panneau ne "
+              "peut pas être approuvé avant",
+    },
 }
 
 

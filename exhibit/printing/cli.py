@@ -49,6 +49,17 @@ def print_command(slugs, size_text, langs, all_languages, out_dir, bleed_mm, rgb
     files = get_store(app).exhibition
     exhibition = files if draft else public_exhibition(app)
     unpublished = [p.slug for p in files.panels if exhibition.panel(p.slug) is None]
+    pending = [files.panel(s) for s in slugs if files.panel(s) and files.panel(s).pending]
+    if pending and not draft:
+        for panel in pending:
+            click.echo(f"exhibit print: {panel.slug!r} has pending data, so it cannot be printed "
+                       f"final:", err=True)
+            for item in panel.pending:
+                click.echo(f"  {item.where}: pending: {item.what} (supplied by {item.who})",
+                           err=True)
+        click.echo("Fill the data in and have the panel approved, or print the draft with "
+                   "--draft.", err=True)
+        sys.exit(1)
     asked = [s for s in slugs if s in unpublished]
     if asked:
         raise click.BadParameter(
@@ -70,6 +81,10 @@ def print_command(slugs, size_text, langs, all_languages, out_dir, bleed_mm, rgb
     if unpublished and not slugs:
         click.echo(f"Not published yet, so not printed: {', '.join(unpublished)} "
                    f"(--draft prints the drafts)")
+        held = [p.slug for p in files.panels if p.pending and p.slug in unpublished]
+        if held:
+            click.echo(f"With pending data (cannot be approved or printed final): "
+                       f"{', '.join(held)}")
     colour = "RGB proof" if rgb else f"CMYK PDF/X-4 ({app.config['PRINT_OUTPUT_CONDITION']})"
     click.echo(f"Printing {len(jobs)} file(s): {size.describe()}, bleed {options.bleed_mm:g} mm, "
                f"{colour}, into {out_dir}/")

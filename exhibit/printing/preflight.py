@@ -87,12 +87,19 @@ def _localized_fields(panel: Panel) -> Iterator[tuple[str, Localized | None]]:
         yield f"image {image.media.path} caption", image.caption
 
 
-def check_content(exhibition: Exhibition, panel: Panel, lang: str) -> list[Problem]:
-    """Missing translations for ``lang`` and numbers without a source, for one panel."""
+def check_content(exhibition: Exhibition, panel: Panel, lang: str, *, final: bool = False
+                  ) -> list[Problem]:
+    """Missing translations for ``lang`` and numbers without a source, for one panel; for a
+    ``final`` (not draft) file, pending data too."""
     if lang not in exhibition.languages:
         return [error(f"no {lang} translation: the exhibition is written in "
                       f"{', '.join(exhibition.languages)}", panel, lang)]
     problems = []
+    if final and panel.pending:
+        items = "; ".join(f"{item.where}: {item.what} (supplied by {item.who})"
+                          for item in panel.pending)
+        problems.append(error(f"the panel has pending data, so it cannot be printed final: "
+                              f"{items}. Fill it in, or print a draft (--draft)", panel, lang))
     for name, text in _localized_fields(panel):
         if text is not None and not (text.get(lang) or "").strip():
             problems.append(error(f"missing {lang} translation of the {name}", panel, lang))

@@ -196,7 +196,8 @@ def print_panels(app: Flask, jobs: list[Job],
             problems.append(Problem("error", f"version {job.version} of panel {job.slug} is no "
                                     f"longer available", job.slug, job.lang))
         else:
-            problems += check_content(exhibition, panel, job.lang)
+            problems += check_content(exhibition, panel, job.lang,
+                                      final=not job.options.draft)
         if any(p.is_error for p in problems):
             results[index] = JobResult(job, problems)
             if on_result:

@@ -63,6 +63,11 @@ def decide(app: Flask, user: User, slug: str, version: str, action: str,
         raise ReviewError(gettext(
             "This version was sent back by %(org)s; it needs an edit, which makes a new version.",
             org=state.sent_back[0].organisation))
+    if action == APPROVE and panel.pending:
+        raise ReviewError(gettext(
+            "This version cannot be approved: it has %(num)d pending item(s) (data still to be "
+            "supplied, e.g. %(first)s at %(where)s). Fill them in; the edit makes a new version.",
+            num=len(panel.pending), first=panel.pending[0].what, where=panel.pending[0].where))
     if action == SEND_BACK and not comment:
         raise ReviewError(gettext("Say what has to change: sending back needs a comment."))
     if len(comment) > MAX_COMMENT:

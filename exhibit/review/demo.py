@@ -79,7 +79,8 @@ def ensure_accounts(app: Flask, password: str | None, *, admin: bool = False) ->
 def approve(app: Flask, reviewers: dict[str, User], slugs: Iterable[str] | None = None,
             organisations: Iterable[str] | None = None) -> int:
     """Approve the files' version of these panels (default: all) for these organisations
-    (default: every required one) where not decided yet; returns how many decisions it made."""
+    (default: every required one) where not decided yet; returns how many decisions it made.
+    Panels with pending data are skipped: they cannot be approved (see exhibit/content/pending.py)."""
     exhibition = get_store(app).current()
     state = review_state(exhibition, get_engine(app))
     wanted = set(slugs) if slugs is not None else None
@@ -87,6 +88,8 @@ def approve(app: Flask, reviewers: dict[str, User], slugs: Iterable[str] | None 
     made = 0
     for panel in exhibition.panels:
         if wanted is not None and panel.slug not in wanted:
+            continue
+        if panel.pending:
             continue
         current = state.current(panel)
         for org in current.waiting_for:
