@@ -27,7 +27,6 @@ import html
 import html.entities
 import json
 import os
-import html
 import re
 import resource
 import selectors
