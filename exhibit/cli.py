@@ -10,7 +10,7 @@ import click
 from flask.cli import FlaskGroup
 from flask.cli import run_command as flask_run_command
 
-from .content import InvalidContent, load_exhibition
+from .content import ContentError, InvalidContent, load_exhibition
 
 
 def _make_app():
@@ -55,9 +55,9 @@ def check_command(directory: Path | None) -> None:
         click.echo(f"{len(exc.errors)} problem(s) in {root}", err=True)
         sys.exit(1)
     pending = [item for panel in exhibition.panels for item in panel.pending]
-    for item in pending:
-        click.echo(f"{root / item.path}:{item.line}: notice: pending: {item.what} "
-                   f"(supplied by {item.who})")
+    for item in pending:  # path:line as the problems give it (relative to where you are)
+        click.echo(ContentError(exhibition.root / item.path, item.line,
+                                f"notice: pending: {item.what} (supplied by {item.who})").format())
     if pending:
         held = sorted({p.slug for p in exhibition.panels if p.pending})
         click.echo(f"{len(pending)} pending item(s) in {len(held)} panel(s) "

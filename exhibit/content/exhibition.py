@@ -87,6 +87,7 @@ def _load(ctx: Context) -> Exhibition | None:
     review_enabled, review_orgs = _review(ctx, data, path, org_ids)
     sections = _sections(ctx, data, path, org_ids, review_orgs)
     ctx.host_province = localized(ctx, data, HOST_PROVINCE, path, what="'host_province'")
+    ctx.host_province_given = HOST_PROVINCE in data
     no_numbers(ctx, ctx.host_province, path, data.line_of(HOST_PROVINCE), "the host province")
     if ctx.host_province and any(set(v) & set("{}[]*_`<>#\\") for v in ctx.host_province.values()):
         ctx.errors.add(path, data.line_of(HOST_PROVINCE), "'host_province' is a plain name: no "

@@ -144,7 +144,7 @@ def _texts(ctx: Context, folder: Path, slug: str, sources: tuple[Source, ...]):
                         host_province=province)
         for line, message in marker_problems(content):
             ctx.errors.add(file, line, message)
-        if province is None:
+        if province is None and not ctx.host_province_given:
             for line in uses_host_province(content):
                 ctx.errors.add(file, line, "{{host_province}} is used, but exhibition.yaml sets "
                                            "no 'host_province'")

@@ -39,6 +39,7 @@ class Context:
     media_checks: list[tuple[MediaFile, str, Path, int]] = field(default_factory=list)
     # exhibition.yaml's host_province, per language: what {{host_province}} becomes.
     host_province: Localized | None = None
+    host_province_given: bool = False  # in exhibition.yaml, even if unusable (reported there)
 
 
 def shorten(value: object, limit: int = 80) -> str:
