@@ -21,7 +21,7 @@ from exhibit.publication import public_exhibition
 from exhibit.review.demo import approve_all
 
 from .conftest import DEMO_PANELS, ROOT, make_app
-from .test_review import BY_A_CLICK, SMALL, decision_form, people, post_decision, reviewer  # noqa: F401
+from .test_review import SMALL, people, post_decision, reviewer  # noqa: F401  (fixtures)
 
 MARKER = "{{pending: the project's GEF ID — FECO and UNIDO}}"
 MARKER_FR = "{{pending: identifiant FEM du projet — FECO et ONUDI}}"
@@ -73,9 +73,9 @@ def test_exhibit_check_lists_pending_items_as_notices_and_passes(scratch):
     assert result.returncode == 0, result.stdout + result.stderr
     lines = result.stdout.splitlines()
     assert "panels/story/text.en.md:5: notice: pending: the project's GEF ID (supplied by FECO "\
-           f"and UNIDO)" in lines
+           "and UNIDO)" in lines
     assert "panels/story/text.fr.md:5: notice: pending: identifiant FEM du projet (supplied "\
-           f"by FECO et ONUDI)" in lines
+           "by FECO et ONUDI)" in lines
     assert any(line.startswith("2 pending item(s) in 1 panel(s) (story)") for line in lines)
     assert lines[-1].endswith(": ok")
     panel = load_exhibition(scratch).panel("story")
@@ -135,7 +135,8 @@ def test_the_demo_sets_a_host_province_and_no_panel_hard_codes_it():
 
 # -- review: shown, and approval refused -----------------------------------------------------------
 
-def test_the_review_page_shows_pending_items_and_approval_is_refused(visit_app, reviewer):
+def test_the_review_page_shows_pending_items_and_approval_is_refused(
+        visit_app, reviewer):  # noqa: F811
     add_pending(Path(visit_app.config["CONTENT_DIR"]))
     store = visit_app.extensions["exhibit.content"]
     assert store.refresh() is True
