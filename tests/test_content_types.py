@@ -112,7 +112,7 @@ def test_any_field_of_the_demo_with_another_type_gives_clean_errors(demo_copy, d
 def test_the_demo_yaml_is_all_covered():
     names = {name.as_posix() for name, _ in TARGETS}
     assert {"exhibition.yaml", "questionnaire.yaml"} <= names
-    assert sum(name.endswith("panel.yaml") for name in names) == 16
+    assert sum(name.endswith("panel.yaml") for name in names) == 20
     assert any(path[-1] == "poster" for _, path in TARGETS)  # the video panel's nested fields
 
 

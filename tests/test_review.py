@@ -566,11 +566,11 @@ def test_the_demo_state_is_made_by_the_demo_command_and_only_once(media_cache, t
         assert "recorded 0 review decision(s)" in again.output
         client = app.test_client()
         slugs = public_slugs(client)
-        assert len(slugs) == 14 and "pfos-posters" not in slugs \
-            and "case-gold-catalyst" not in slugs
+        assert len(slugs) == 17 and "pfos-posters" not in slugs \
+            and "case-gold-catalyst" not in slugs and "pvc-results" not in slugs
         status = runner.invoke(args=["review", "status"]).output
         assert "waiting for worldbank" in status and "sent back by unido" in status
-        assert "14 of 16 panels public" in status
+        assert "17 of 20 panels public" in status
         app.config["WTF_CSRF_ENABLED"] = True
         staff = Staff(app)
         assert staff.login("worldbank-reviewer", "exhibit-demo-only").status_code == 302

@@ -10,6 +10,7 @@ import xml.etree.ElementTree as ET
 import pytest
 from flask import g
 
+from exhibit.publication import public_exhibition
 from exhibit.surfaces import SURFACES, render_panel
 
 LANGS = ["zh", "en", "fr"]
@@ -102,13 +103,17 @@ def test_unknown_language_and_panel_are_404(client):
     assert client.get("/en/panels/no-such-panel/").status_code == 404
 
 
-def test_sitemap_lists_every_page_in_every_language(client, demo):
+def test_sitemap_lists_every_page_in_every_language(client, demo, demo_app):
+    with demo_app.app_context():
+        public = public_exhibition(demo_app)
+    assert len(public.panels) == len(demo.panels) - 1  # the pending pvc-results is not public
     response = client.get("/sitemap.xml")
     assert response.mimetype == "application/xml"
     root = ET.fromstring(response.data)
     ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
     locs = {loc.text for loc in root.findall("s:url/s:loc", ns)}
-    assert len(locs) == len(LANGS) * (1 + len(demo.panels))
+    assert len(locs) == len(LANGS) * (1 + len(public.panels))
+    assert not any("pvc-results" in loc for loc in locs)
     assert "https://expo.example.org/fr/panels/carbide-route/" in locs
 
 
