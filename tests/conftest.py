@@ -50,7 +50,8 @@ def publish(app) -> int:
 @pytest.fixture(scope="session")
 def demo_app(media_cache):
     """The app serving the demo exhibition in panels/ (read-only: do not change its content),
-    with every panel approved, so all of it is public."""
+    with every panel approved that can be, so all of it is public except the panel with pending
+    data (pvc-results: it cannot be approved until FECO and UNIDO supply the data)."""
     app = make_app(DEMO_PANELS, media_cache)
     publish(app)
     return app
@@ -63,8 +64,11 @@ def client(demo_app):
 
 @pytest.fixture()
 def demo(demo_app):
-    """The demo exhibition as loaded by the app."""
-    return demo_app.extensions["exhibit.content"].exhibition
+    """The demo exhibition as the public sees it: every panel but the one with pending data."""
+    from exhibit.publication import public_exhibition
+
+    with demo_app.app_context():
+        return public_exhibition(demo_app)
 
 
 @pytest.fixture()
