@@ -247,4 +247,6 @@ def test_exhibit_review_demo_leaves_the_pending_panel_waiting(tmp_path, media_ca
     with app.app_context():
         public = public_exhibition(app)
     assert public.panel("pvc-results") is None and public.panel("pvc-project") is not None
+    status = app.test_cli_runner().invoke(args=["review", "status"]).output
+    assert "pending: 15 item(s) of data still to be supplied; cannot be approved" in status
     assert "exhibit review demo" in (ROOT / "scripts" / "demo").read_text()

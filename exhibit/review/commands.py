@@ -61,6 +61,9 @@ def status_command() -> None:
         else:
             line = "waiting for " + ", ".join(current.waiting_for)
         click.echo(f"  files:   {current.version} {line}")
+        if s.panel.pending:
+            click.echo(f"  pending: {len(s.panel.pending)} item(s) of data still to be supplied; "
+                       f"cannot be approved (exhibit check lists them)")
         for d in current.decisions:
             if d.action == "approve":
                 click.echo(f"           approved by {d.organisation} ({_who(d)})")
