@@ -61,10 +61,43 @@ class Section:
 
 @dataclass(frozen=True)
 class Source:
+    """A cited source. ``title`` and ``note`` are plain texts (one for every language) or, in
+    ``titles`` / ``notes``, one text per language: the official title of a document in each
+    language it exists in. ``title`` is then the text for the exhibition's first language."""
+
     id: str
     title: str
     url: str | None = None
     note: str | None = None
+    titles: Localized | None = None
+    notes: Localized | None = None
+    languages: tuple[str, ...] = ()  # the exhibition's languages, in order (for the fallback)
+
+    def _pick(self, texts: Localized | None, plain: str | None, lang: str) -> tuple[str | None, str | None]:
+        if texts is None:
+            return plain, None
+        if lang in texts:
+            return texts[lang], lang
+        for other in (*self.languages, *texts):
+            if other in texts:
+                return texts[other], other
+        return plain, None
+
+    def title_in(self, lang: str) -> str:
+        """The title to show on a page in ``lang`` (another language's when it has none)."""
+        return self._pick(self.titles, self.title, lang)[0] or self.title
+
+    def title_lang(self, lang: str) -> str | None:
+        """The language of ``title_in(lang)`` when it is not ``lang`` (for a ``lang`` attribute)."""
+        shown = self._pick(self.titles, self.title, lang)[1]
+        return shown if shown and shown != lang else None
+
+    def note_in(self, lang: str) -> str | None:
+        return self._pick(self.notes, self.note, lang)[0]
+
+    def note_lang(self, lang: str) -> str | None:
+        shown = self._pick(self.notes, self.note, lang)[1]
+        return shown if shown and shown != lang else None
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,13 @@ def _localized(label: str, value: Localized | None, langs: tuple[str, ...]) -> l
     return [f"{label} [{lang}]: {value[lang]}" for lang in langs if lang in value]
 
 
+def _per_language(texts: Localized | None, plain: str | None) -> str:
+    """A source's title or note for the diff: the plain text, or every language's, labelled."""
+    if texts is None:
+        return plain or ""
+    return " / ".join(f"[{lang}] {text}" for lang, text in texts.items())
+
+
 def panel_parts(panel: Panel, langs: tuple[str, ...]) -> dict[str, list[str]]:
     """The panel as named parts of lines, in a stable order."""
     meta = [f"section: {panel.section}", f"order: {panel.order}", f"kind: {panel.kind}"]
@@ -75,8 +82,10 @@ def panel_parts(panel: Panel, langs: tuple[str, ...]) -> dict[str, list[str]]:
             media.append(f"    captions [{lang}] {track.path} sha256={track.sha256[:16]}")
     if media:
         parts["media"] = media
-    parts["sources"] = [f"{s.id}: {s.title}" + (f" <{s.url}>" if s.url else "")
-                        + (f" ({s.note})" if s.note else "") for s in panel.sources]
+    parts["sources"] = [f"{s.id}: {_per_language(s.titles, s.title)}"
+                        + (f" <{s.url}>" if s.url else "")
+                        + (f" ({_per_language(s.notes, s.note)})" if s.note else "")
+                        for s in panel.sources]
     return parts
 
 
