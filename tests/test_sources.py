@@ -70,7 +70,8 @@ def test_a_title_per_language_is_read_with_a_fallback_for_a_missing_language(scr
      "a source's title in zh must be a text, not a list"),
     ("title:\n      zh: 联合国条约汇编\n      en: ''", "en: ''",
      "a source's title in en is empty"),
-    ('title: "UN"\n    note: {zh: 转载, fr: [reprise]}', "note: {zh", "a source's note in fr must be a text, not a list"),
+    ('title: "UN"\n    note: {zh: 转载, fr: [reprise]}', "note: {zh",
+     "a source's note in fr must be a text, not a list"),
 ])
 def test_a_wrong_title_or_note_is_reported_with_its_line(scratch, bad, needle, message):
     path = story_yaml(scratch)
