@@ -218,3 +218,39 @@ def test_french_panel_texts_use_non_breaking_spaces():
             if source.titles:
                 assert not FRENCH_SPACE.search(source.title_in("fr")), source.id
     assert "Nations Unies" in ex.organisation("unido").name["fr"]
+
+
+# -- credits per language -------------------------------------------------------------------------
+
+PLAIN_CREDIT = 'credit: "Test image, CC0"'
+
+
+def test_a_credit_per_language_is_shown_in_the_page_language(scratch, media_cache):
+    replace(story_yaml(scratch), PLAIN_CREDIT,
+            "credit:\n      zh: 测试图片，CC0\n      en: Test image, CC0")
+    image = load_exhibition(scratch).panel("story").images[0]
+    assert image.credit_in("zh") == "测试图片，CC0" and image.credit_lang("zh") is None
+    assert image.credit_in("fr") == "测试图片，CC0" and image.credit_lang("fr") == "zh"
+    app = make_app(scratch, media_cache)
+    publish(app)
+    client = app.test_client()
+    assert '<span class="credit">测试图片，CC0</span>' in client.get("/zh/panels/story/").get_data(
+        as_text=True)
+    assert '<span class="credit">Test image, CC0</span>' in client.get("/en/panels/story/").get_data(
+        as_text=True)
+    assert f'<span class="credit" lang="{html_lang("zh")}">测试图片，CC0</span>' in client.get(
+        "/fr/panels/story/").get_data(as_text=True)
+
+
+def test_a_wrong_credit_is_reported_with_its_line(scratch):
+    path = story_yaml(scratch)
+    replace(path, PLAIN_CREDIT, "credit:\n      zh: [测试]\n      en: Test image")
+    assert (f"panels/story/panel.yaml:{line_of(path, 'zh: [测试]')}: an image's credit in zh must "
+            f"be a text, not a list") in errors_of(scratch)
+
+
+def test_the_demo_credits_are_in_the_page_language(client):
+    zh = client.get("/zh/panels/minamata-convention/").get_data(as_text=True)
+    assert "插图：exhibit项目组，CC BY 4.0" in zh and "Illustration: exhibit" not in zh
+    fr = client.get("/fr/panels/project-video/").get_data(as_text=True)
+    assert "Animation\u00a0: équipe du projet exhibit, CC BY 4.0" in fr

@@ -59,6 +59,35 @@ class Section:
     review_organisations: tuple[str, ...]
 
 
+def pick_language(texts: Localized | None, plain: str | None, lang: str,
+                  languages: tuple[str, ...]) -> tuple[str | None, str | None]:
+    """The text to show on a page in ``lang`` and its language: ``lang``'s own text, or else the
+    first of ``languages`` (then of ``texts``) that has one; a plain text has no known language."""
+    if texts is None:
+        return plain, None
+    for other in (lang, *languages, *texts):
+        if other in texts:
+            return texts[other], other
+    return plain, None
+
+
+class PerLanguageCredit:
+    """``credit`` is one text, or ``credits`` one text per language (``credit`` then being the
+    first language's)."""
+
+    credit: str
+    credits: Localized | None
+    languages: tuple[str, ...]
+
+    def credit_in(self, lang: str) -> str:
+        return pick_language(self.credits, self.credit, lang, self.languages)[0] or self.credit
+
+    def credit_lang(self, lang: str) -> str | None:
+        """The language of ``credit_in(lang)`` when it is not ``lang`` (for a ``lang`` attribute)."""
+        shown = pick_language(self.credits, self.credit, lang, self.languages)[1]
+        return shown if shown and shown != lang else None
+
+
 @dataclass(frozen=True)
 class Source:
     """A cited source. ``title`` and ``note`` are plain texts (one for every language) or, in
@@ -73,15 +102,9 @@ class Source:
     notes: Localized | None = None
     languages: tuple[str, ...] = ()  # the exhibition's languages, in order (for the fallback)
 
-    def _pick(self, texts: Localized | None, plain: str | None, lang: str) -> tuple[str | None, str | None]:
-        if texts is None:
-            return plain, None
-        if lang in texts:
-            return texts[lang], lang
-        for other in (*self.languages, *texts):
-            if other in texts:
-                return texts[other], other
-        return plain, None
+    def _pick(self, texts: Localized | None, plain: str | None, lang: str
+              ) -> tuple[str | None, str | None]:
+        return pick_language(texts, plain, lang, self.languages)
 
     def title_in(self, lang: str) -> str:
         """The title to show on a page in ``lang`` (another language's when it has none)."""
@@ -111,13 +134,15 @@ class MediaFile:
 
 
 @dataclass(frozen=True)
-class Image:
+class Image(PerLanguageCredit):
     media: MediaFile
     alt: Localized
     credit: str
     caption: Localized | None
     width: int
     height: int
+    credits: Localized | None = None
+    languages: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -157,11 +182,13 @@ class Figure:
 
 
 @dataclass(frozen=True)
-class Video:
+class Video(PerLanguageCredit):
     media: MediaFile
     poster: MediaFile | None
     captions: Mapping[str, MediaFile]
     credit: str
+    credits: Localized | None = None
+    languages: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

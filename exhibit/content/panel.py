@@ -20,6 +20,7 @@ from .rules import (
     localized,
     mapping,
     no_numbers,
+    per_language,
     shorten,
 )
 from .textfile import link_problem, read_text
@@ -151,53 +152,6 @@ def _texts(ctx: Context, folder: Path, slug: str, sources: tuple[Source, ...]):
     return Localized(html), Localized(markdown)
 
 
-def _per_language(ctx: Context, item: LineDict, key: str, path: Path, what: str, *,
-                  numbers: bool = False) -> tuple[bool, str | None, Localized | None]:
-    """A source's title or note: one text, or one text per language (``{zh: ..., en: ...}``,
-    not every language needed: a document may have no official title in some of them).
-
-    Returns (usable, the text for the exhibition's first language, the texts by language)."""
-    value = item.get(key)
-    if value is None:
-        return True, None, None
-    if not isinstance(value, LineDict):
-        if numbers and isinstance(value, int | float) and not isinstance(value, bool):
-            value = str(value)
-        if not isinstance(value, str):
-            ctx.errors.add(path, item.line_of(key), f"{what} must be a text or one text per "
-                                                    f"language ({', '.join(ctx.languages)}), "
-                                                    f"not {describe(value)}")
-            return False, None, None
-        if not value.strip():
-            ctx.errors.add(path, item.line_of(key), f"{what} is empty")
-            return False, None, None
-        return True, value.strip(), None
-    texts: dict[str, str] = {}
-    ok = True
-    for lang, text_ in value.items():
-        line = value.line_of(lang)
-        if lang not in ctx.languages:
-            ctx.errors.add(path, line, f"{what}: '{shorten(str(lang))}' is not a language of this "
-                                       f"exhibition ({', '.join(ctx.languages)})")
-            ok = False
-        elif isinstance(text_, bool) or not isinstance(text_, str | int | float) or (
-                not numbers and not isinstance(text_, str)):
-            ctx.errors.add(path, line, f"{what} in {lang} must be a text, not {describe(text_)}")
-            ok = False
-        elif not str(text_).strip():
-            ctx.errors.add(path, line, f"{what} in {lang} is empty")
-            ok = False
-        else:
-            texts[lang] = str(text_).strip()
-    if ok and not texts:
-        ctx.errors.add(path, item.line_of(key), f"{what} needs a text in at least one language")
-        ok = False
-    if not ok:
-        return False, None, None
-    first = next((texts[lang] for lang in ctx.languages if lang in texts), None)
-    return True, first, Localized(texts)
-
-
 def _sources(ctx: Context, data: LineDict, path: Path) -> tuple[Source, ...]:
     sources: list[Source] = []
     items = listing(ctx, data, "sources", path)
@@ -209,14 +163,14 @@ def _sources(ctx: Context, data: LineDict, path: Path) -> tuple[Source, ...]:
                      optional=("url", "note"), where=where)
         source_id = ident(ctx, item, "id", path)
         url = item.get("url")
-        ok, title, titles = _per_language(ctx, item, "title", path, "a source's title")
+        ok, title, titles = per_language(ctx, item, "title", path, "a source's title")
         if not ok:
             continue
         if url is not None and (not isinstance(url, str) or not URL.fullmatch(url)):
             ctx.errors.add(path, item.line_of("url"),
                            "a source's url must start with http:// or https://")
             continue
-        ok, note, notes = _per_language(ctx, item, "note", path, "a source's note", numbers=True)
+        ok, note, notes = per_language(ctx, item, "note", path, "a source's note", numbers=True)
         if not ok:
             continue
         if source_id in {s.id for s in sources}:

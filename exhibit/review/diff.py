@@ -69,13 +69,13 @@ def panel_parts(panel: Panel, langs: tuple[str, ...]) -> dict[str, list[str]]:
     media = []
     for image in panel.images:
         media.append(f"image {image.media.path} sha256={image.media.sha256[:16]} "
-                     f"{image.width}×{image.height} credit: {image.credit}")
+                     f"{image.width}×{image.height} credit: {_per_language(image.credits, image.credit)}")
         media += ["    " + line for line in _localized("alt", image.alt, langs)]
         media += ["    " + line for line in _localized("caption", image.caption, langs)]
     if panel.video:
         video = panel.video
         media.append(f"video {video.media.path} sha256={video.media.sha256[:16]} "
-                     f"credit: {video.credit}")
+                     f"credit: {_per_language(video.credits, video.credit)}")
         if video.poster:
             media.append(f"    poster {video.poster.path} sha256={video.poster.sha256[:16]}")
         for lang, track in sorted(video.captions.items()):
