@@ -163,7 +163,7 @@ def _source_line(figure: Figure, panel: Panel | None, lang: str) -> str:
     ids = figure.row_sources()
     if not ids or panel is None:
         return ""
-    refs = "; ".join(f"[{panel.source_number(i)}] {panel.source(i).title}" for i in ids)
+    refs = "; ".join(f"[{panel.source_number(i)}] {panel.source(i).title_in(lang)}" for i in ids)
     label = word("source", lang) if len(ids) == 1 else _w("sources", lang)
     return labelled(label, refs, lang)
 

@@ -118,7 +118,7 @@ def test_the_panel_text_is_there_in_each_language(printed, demo, lang):
         assert squeeze(heading) in text
     for kf in panel.key_figures:
         assert squeeze(kf.label[lang]) in text
-    assert squeeze(panel.sources[0].title)[:40] in text
+    assert squeeze(panel.sources[0].title_in(lang))[:40] in text  # the title in the print's language
     for org in demo.organisations:
         assert squeeze(org.name[lang])[:12] in text or org.id.upper() in text
 

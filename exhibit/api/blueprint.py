@@ -53,7 +53,9 @@ def panel_json(panel: Panel, ex: Exhibition, lang: str) -> dict:
         "thumbnail": thumbnail_url(panel),
         "kiosk_html": str(render_panel(panel, lang, "kiosk")),
         "media": panel_media_urls(panel),
-        "sources": [{"id": s.id, "title": s.title, "url": s.url} for s in panel.sources],
+        "sources": [{"id": s.id, "title": s.title_in(lang), "url": s.url,
+                     "titles": dict(s.titles) if s.titles else {}}
+                    for s in panel.sources],
     }
 
 

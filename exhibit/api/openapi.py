@@ -95,8 +95,17 @@ def _panels_schemas() -> dict[str, dict[str, Any]]:
                 "media": {"type": "array", "items": text,
                           "description": "every media URL the panel may request (to precache)"},
                 "sources": {"type": "array", "items": {
-                    "type": "object", "required": ["id", "title", "url"],
-                    "properties": {"id": text, "title": text, "url": nullable_text}}},
+                    "type": "object", "required": ["id", "title", "url", "titles"],
+                    "properties": {
+                        "id": text,
+                        "title": {"type": "string", "description":
+                                  "the title in the request's language (or, when the source "
+                                  "has none in it, in another of the exhibition's languages)"},
+                        "url": nullable_text,
+                        "titles": {"type": "object", "additionalProperties": text,
+                                   "description": "the title by language, for a source with "
+                                                  "titles per language; empty when it has one "
+                                                  "title for all"}}}},
             },
             "required": ["slug", "section", "order", "kind", "version", "title", "summary", "url",
                          "thumbnail", "kiosk_html", "media", "sources"],

@@ -16,7 +16,16 @@ from PIL import Image as PILImage
 from .mediafiles import MediaProblem, check_images, check_media, image_pixel_limit, sniff
 from .mediafiles import describe as describe_type
 from .model import Image, MediaFile, Video
-from .rules import CONTROL, Context, listing, localized, mapping, no_numbers, shorten, text
+from .rules import (
+    CONTROL,
+    Context,
+    listing,
+    localized,
+    mapping,
+    no_numbers,
+    per_language,
+    shorten,
+)
 from .textfile import LINK_LOOP, link_problem
 from .yamlsource import LineDict, check_fields, describe
 
@@ -192,16 +201,13 @@ def images(ctx: Context, data: LineDict, path: Path) -> tuple[Image, ...]:
         alt = localized(ctx, item, "alt", path, what="alt text")
         caption = localized(ctx, item, "caption", path)
         no_numbers(ctx, caption, path, item.line_of("caption"), "an image caption")
-        credit = item.get("credit")
-        if credit is not None and (not isinstance(credit, str) or not credit.strip()):
-            ctx.errors.add(path, item.line_of("credit"), "an image's credit must be text")
-            credit = None
+        ok, credit, credits = per_language(ctx, item, "credit", path, "an image's credit")
         found = media(ctx, item, "file", path, "image")
         if found is None:
             continue
         size = image_size(ctx, found, path, item.line_of("file"))
         if size and alt and credit:
-            result.append(Image(found, alt, credit.strip(), caption, *size))
+            result.append(Image(found, alt, credit, caption, *size, credits, tuple(ctx.languages)))
     return tuple(result)
 
 
@@ -290,8 +296,8 @@ def video(ctx: Context, data: LineDict, path: Path) -> Video | None:
     elif raw is not None:
         ctx.errors.add(path, item.line_of("captions"),
                        "'captions' must map each language to a WebVTT file")
-    credit = text(ctx, item, "credit", path, what="a video's credit")
+    ok, credit, credits = per_language(ctx, item, "credit", path, "a video's credit")
     if not found or len(captions) != len(ctx.languages) or credit is None:
         return None
-    return Video(found, poster, captions, credit)
+    return Video(found, poster, captions, credit, credits, tuple(ctx.languages))
 

@@ -61,12 +61,68 @@ class Section:
     review_organisations: tuple[str, ...]
 
 
+def pick_language(texts: Localized | None, plain: str | None, lang: str,
+                  languages: tuple[str, ...]) -> tuple[str | None, str | None]:
+    """The text to show on a page in ``lang`` and its language: ``lang``'s own text, or else the
+    first of ``languages`` (then of ``texts``) that has one; a plain text has no known language."""
+    if texts is None:
+        return plain, None
+    for other in (lang, *languages, *texts):
+        if other in texts:
+            return texts[other], other
+    return plain, None
+
+
+class PerLanguageCredit:
+    """``credit`` is one text, or ``credits`` one text per language (``credit`` then being the
+    first language's)."""
+
+    credit: str
+    credits: Localized | None
+    languages: tuple[str, ...]
+
+    def credit_in(self, lang: str) -> str:
+        return pick_language(self.credits, self.credit, lang, self.languages)[0] or self.credit
+
+    def credit_lang(self, lang: str) -> str | None:
+        """The language of ``credit_in(lang)`` when it is not ``lang`` (for a ``lang`` attribute)."""
+        shown = pick_language(self.credits, self.credit, lang, self.languages)[1]
+        return shown if shown and shown != lang else None
+
+
 @dataclass(frozen=True)
 class Source:
+    """A cited source. ``title`` and ``note`` are plain texts (one for every language) or, in
+    ``titles`` / ``notes``, one text per language: the official title of a document in each
+    language it exists in. ``title`` is then the text for the exhibition's first language."""
+
     id: str
     title: str
     url: str | None = None
     note: str | None = None
+    titles: Localized | None = None
+    notes: Localized | None = None
+    languages: tuple[str, ...] = ()  # the exhibition's languages, in order (for the fallback)
+
+    def _pick(self, texts: Localized | None, plain: str | None, lang: str
+              ) -> tuple[str | None, str | None]:
+        return pick_language(texts, plain, lang, self.languages)
+
+    def title_in(self, lang: str) -> str:
+        """The title to show on a page in ``lang`` (another language's when it has none)."""
+        return self._pick(self.titles, self.title, lang)[0] or self.title
+
+    def title_lang(self, lang: str) -> str | None:
+        """The language of ``title_in(lang)`` when it is not ``lang`` (for a ``lang`` attribute)."""
+        shown = self._pick(self.titles, self.title, lang)[1]
+        return shown if shown and shown != lang else None
+
+    def note_in(self, lang: str) -> str | None:
+        return self._pick(self.notes, self.note, lang)[0]
+
+    def note_lang(self, lang: str) -> str | None:
+        shown = self._pick(self.notes, self.note, lang)[1]
+        return shown if shown and shown != lang else None
 
 
 @dataclass(frozen=True)
@@ -80,13 +136,15 @@ class MediaFile:
 
 
 @dataclass(frozen=True)
-class Image:
+class Image(PerLanguageCredit):
     media: MediaFile
     alt: Localized
     credit: str
     caption: Localized | None
     width: int
     height: int
+    credits: Localized | None = None
+    languages: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -126,11 +184,13 @@ class Figure:
 
 
 @dataclass(frozen=True)
-class Video:
+class Video(PerLanguageCredit):
     media: MediaFile
     poster: MediaFile | None
     captions: Mapping[str, MediaFile]
     credit: str
+    credits: Localized | None = None
+    languages: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -21,8 +21,8 @@ from .rules import (
     localized,
     mapping,
     no_numbers,
+    per_language,
     shorten,
-    text,
 )
 from .textfile import link_problem, read_text
 from .yamlsource import LineDict, check_fields, describe, load_yaml
@@ -171,23 +171,22 @@ def _sources(ctx: Context, data: LineDict, path: Path) -> tuple[Source, ...]:
         check_fields(item, path, ctx.errors, required=("id", "title"),
                      optional=("url", "note"), where=where)
         source_id = ident(ctx, item, "id", path)
-        title = item.get("title")
         url = item.get("url")
-        if title is not None and (not isinstance(title, str) or not title.strip()):
-            ctx.errors.add(path, item.line_of("title"), "a source's title must be text")
+        ok, title, titles = per_language(ctx, item, "title", path, "a source's title")
+        if not ok:
             continue
         if url is not None and (not isinstance(url, str) or not URL.fullmatch(url)):
             ctx.errors.add(path, item.line_of("url"),
                            "a source's url must start with http:// or https://")
             continue
-        note = text(ctx, item, "note", path, what="a source's note", numbers=True)
-        if "note" in item and item["note"] is not None and note is None:
+        ok, note, notes = per_language(ctx, item, "note", path, "a source's note", numbers=True)
+        if not ok:
             continue
         if source_id in {s.id for s in sources}:
             ctx.errors.add(path, item.line_of("id"), f"source '{source_id}' is listed twice")
             continue
         if source_id and title:
-            sources.append(Source(source_id, title.strip(), url, note))
+            sources.append(Source(source_id, title, url, note, titles, notes, tuple(ctx.languages)))
     if not sources and "sources" in data:
         ctx.errors.add(path, data.line_of("sources"), "a panel needs at least one source")
     return tuple(sources)

@@ -192,6 +192,54 @@ def localized(ctx: Context, data: LineDict, key: str, path: Path, *, what: str |
     return Localized({lang: str(value[lang]).strip() for lang in languages})
 
 
+def per_language(ctx: Context, item: LineDict, key: str, path: Path, what: str, *,
+                  numbers: bool = False) -> tuple[bool, str | None, Localized | None]:
+    """A text shown as given (a source's title or note, a credit): one text, or one text per
+    language (``{zh: ..., en: ...}``), not every language needed (a document may have no
+    official title in some of them).
+
+    Returns (usable, the text for the exhibition's first language, the texts by language)."""
+    value = item.get(key)
+    if value is None:
+        return True, None, None
+    if not isinstance(value, LineDict):
+        if numbers and isinstance(value, int | float) and not isinstance(value, bool):
+            value = str(value)
+        if not isinstance(value, str):
+            ctx.errors.add(path, item.line_of(key), f"{what} must be a text or one text per "
+                                                    f"language ({', '.join(ctx.languages)}), "
+                                                    f"not {describe(value)}")
+            return False, None, None
+        if not value.strip():
+            ctx.errors.add(path, item.line_of(key), f"{what} is empty")
+            return False, None, None
+        return True, value.strip(), None
+    texts: dict[str, str] = {}
+    ok = True
+    for lang, text_ in value.items():
+        line = value.line_of(lang)
+        if lang not in ctx.languages:
+            ctx.errors.add(path, line, f"{what}: '{shorten(str(lang))}' is not a language of this "
+                                       f"exhibition ({', '.join(ctx.languages)})")
+            ok = False
+        elif isinstance(text_, bool) or not isinstance(text_, str | int | float) or (
+                not numbers and not isinstance(text_, str)):
+            ctx.errors.add(path, line, f"{what} in {lang} must be a text, not {describe(text_)}")
+            ok = False
+        elif not str(text_).strip():
+            ctx.errors.add(path, line, f"{what} in {lang} is empty")
+            ok = False
+        else:
+            texts[lang] = str(text_).strip()
+    if ok and not texts:
+        ctx.errors.add(path, item.line_of(key), f"{what} needs a text in at least one language")
+        ok = False
+    if not ok:
+        return False, None, None
+    first = next((texts[lang] for lang in ctx.languages if lang in texts), None)
+    return True, first, Localized(texts)
+
+
 def no_numbers(ctx: Context, value: Localized | None, path: Path, line: int, what: str) -> None:
     """Texts shown without their sources (cards, share previews) may not carry numbers."""
     if value is None:

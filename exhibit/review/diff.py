@@ -33,6 +33,13 @@ def _localized(label: str, value: Localized | None, langs: tuple[str, ...]) -> l
     return [f"{label} [{lang}]: {value[lang]}" for lang in langs if lang in value]
 
 
+def _per_language(texts: Localized | None, plain: str | None) -> str:
+    """A source's title or note for the diff: the plain text, or every language's, labelled."""
+    if texts is None:
+        return plain or ""
+    return " / ".join(f"[{lang}] {text}" for lang, text in texts.items())
+
+
 def panel_parts(panel: Panel, langs: tuple[str, ...]) -> dict[str, list[str]]:
     """The panel as named parts of lines, in a stable order."""
     meta = [f"section: {panel.section}", f"order: {panel.order}", f"kind: {panel.kind}"]
@@ -62,21 +69,23 @@ def panel_parts(panel: Panel, langs: tuple[str, ...]) -> dict[str, list[str]]:
     media = []
     for image in panel.images:
         media.append(f"image {image.media.path} sha256={image.media.sha256[:16]} "
-                     f"{image.width}×{image.height} credit: {image.credit}")
+                     f"{image.width}×{image.height} credit: {_per_language(image.credits, image.credit)}")
         media += ["    " + line for line in _localized("alt", image.alt, langs)]
         media += ["    " + line for line in _localized("caption", image.caption, langs)]
     if panel.video:
         video = panel.video
         media.append(f"video {video.media.path} sha256={video.media.sha256[:16]} "
-                     f"credit: {video.credit}")
+                     f"credit: {_per_language(video.credits, video.credit)}")
         if video.poster:
             media.append(f"    poster {video.poster.path} sha256={video.poster.sha256[:16]}")
         for lang, track in sorted(video.captions.items()):
             media.append(f"    captions [{lang}] {track.path} sha256={track.sha256[:16]}")
     if media:
         parts["media"] = media
-    parts["sources"] = [f"{s.id}: {s.title}" + (f" <{s.url}>" if s.url else "")
-                        + (f" ({s.note})" if s.note else "") for s in panel.sources]
+    parts["sources"] = [f"{s.id}: {_per_language(s.titles, s.title)}"
+                        + (f" <{s.url}>" if s.url else "")
+                        + (f" ({_per_language(s.notes, s.note)})" if s.note else "")
+                        for s in panel.sources]
     return parts
 
 

@@ -1321,7 +1321,7 @@ def draw_case_tianye(c: Canvas):
 
 
 def draw_case_dezhou(c: Canvas):
-    """A plant on the coastal plain (Shandong) with a pilot unit highlighted."""
+    """A plant on the inland plain of north-west Shandong (Dezhou) with a test unit highlighted."""
     vx0, vy0, vx1, vy1 = c.view
     horizon = 440
     c.rect((vx0, vy0, vx1, horizon + 2), fill=tint(SKY, 0.9))
@@ -1342,15 +1342,9 @@ def draw_case_dezhou(c: Canvas):
         for f in (0.33, 0.66):
             furrow = [(x, y0 + (y1 - y0) * f) for (x, y0), (_, y1) in zip(top, bottom, strict=True)]
             c.line(furrow, tint(col, 0.35) if col != tint(LEAF, 0.35) else tint(LEAF, 0.5), 4, cap=False)
-    # the coast and the sea on the right
-    coast = bezier((1120, horizon), (1250, 540), (1420, 640), (vx1 + 10, 700), 40)
-    c.polygon(
-        [(1070, horizon)] + [(x - 44, y + 24) for x, y in coast] + [(vx1 + 10, 760), (vx1 + 10, horizon)],
-        fill=SAND_LIGHT,
-    )
-    c.polygon(coast + [(vx1 + 10, horizon)], fill=SKY_SOFT)
-    for x, y in [(1330, 500), (1450, 550), (1560, 610)]:
-        c.line([(x - 50 + t * 2.5, y + 4 * math.sin(t / 5)) for t in range(41)], tint(SKY, 0.85), 5)
+    # inland: the fields run on to a distant line of trees (no coast, no sea)
+    for k, x in enumerate(range(1080, int(vx1) + 40, 56)):
+        round_tree(c, x, horizon + 18, 46, tint(LEAF, 0.2) if k % 2 else tint(DEEP, 0.25), DEEP)
     # a row of trees along a country road
     c.line([(vx0, 538), (980, 508)], SILVER_LIGHT, 10, cap=False)
     for k, x in enumerate(range(30, 900, 70)):
@@ -1875,7 +1869,7 @@ def make_posters():
     poster(
         "poster-mercury-free.png",
         "《水俣公约》 Minamata Convention",
-        "告别汞催化剂",
+        "迈向无汞聚氯乙烯",
         "Towards mercury-free PVC",
         art_mercury_free,
         [
@@ -1914,27 +1908,26 @@ def make_posters():
             ("2021", "到2021年，中国已停止生产PFOS。", "China had ceased PFOS production by 2021."),
             (
                 "4",
-                "四家消防泡沫企业完成了无PFOS泡沫的\n研发和试生产，并通过灭火试验。",
-                "Four fire-fighting foam makers completed R&D and trial production of PFOS-free foam, "
-                "and fire-tested it.",
+                "四家企业完成无PFOS泡沫的研发和\n试生产，并已启动实体灭火试验。",
+                "Four foam makers completed R&D and trial production of PFOS-free foam; fire tests started.",
             ),
         ],
         "资料来源 Sources：《斯德哥尔摩公约》第SC-4/17号决定 Stockholm Convention, decision SC-4/17 (2009)；"
         "生态环境部对外合作与交流中心 Foreign Environmental Cooperation Center (FECO), MEE, December 2022 "
-        "（灭火试验与中国消防产品合格评定中心合作完成 fire tests with the China Certification Center for "
-        "Fire Products）",
+        "（与中国消防产品合格评定中心合作启动实体灭火试验 fire tests started with the China Certification "
+        "Center for Fire Products）",
         accent=SKY,
     )
     poster(
         "poster-pops-29.png",
         "《斯德哥尔摩公约》 Stockholm Convention",
-        "29种持久性有机污染物",
+        "29种类已全面淘汰",
         "29 POPs phased out",
         art_pops_29,
         [
             (
                 "29",
-                "截至2024年5月，中国已全面淘汰\n29种持久性有机污染物。",
+                "截至2024年5月，中国已全面淘汰\n29种类持久性有机污染物。",
                 "As of May 2024, China has fully phased out 29 kinds of persistent organic pollutants.",
             ),
             (
@@ -1944,7 +1937,7 @@ def make_posters():
             ),
             (
                 "20→29",
-                "已淘汰种类：2022年3月20种，\n2023年6月23种，2024年5月29种。",
+                "已淘汰：2022年3月20种类，\n2023年6月23种类，2024年5月29种类。",
                 "Phased out: 20 in March 2022, 23 in June 2023, 29 in May 2024.",
             ),
         ],
