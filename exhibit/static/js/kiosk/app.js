@@ -43,6 +43,20 @@ function element(tag, attributes = {}, ...children) {
   return node;
 }
 
+/**
+ * Stop the media of the screen being left: a video taken out of the document while playing goes
+ * on playing (its sound too) and never sends its pause.
+ */
+function releaseMedia(root) {
+  for (const media of root.querySelectorAll("video, audio")) media.pause();
+}
+
+/** Show new content in the scrolling view, letting go of the old. */
+function replaceView(...nodes) {
+  releaseMedia(view);
+  view.replaceChildren(...nodes);
+}
+
 function translateShell() {
   document.documentElement.lang = htmlLang(state.lang);
   for (const node of app.querySelectorAll("[data-string]")) {
@@ -93,7 +107,7 @@ function renderHome() {
       element("button", { type: "button", class: "k-btn k-feedback-open", "data-action": "feedback", text: words().feedback }),
     );
   }
-  view.replaceChildren(screen);
+  replaceView(screen);
   pager.hidden = true;
   app.dataset.view = "home";
 }
@@ -105,7 +119,7 @@ function renderPanel(slug) {
   const panel = panels[index];
   const template = document.createElement("template");
   template.innerHTML = panel.kiosk_html; // rendered and sanitised by the server
-  view.replaceChildren(template.content);
+  replaceView(template.content);
   view.scrollTop = 0;
   pager.hidden = false;
   app.dataset.view = "panel";
@@ -119,7 +133,7 @@ function renderPanel(slug) {
 function renderFeedback() {
   const template = document.createElement("template");
   template.innerHTML = state.manifest.questionnaire_html; // rendered by the server
-  view.replaceChildren(template.content);
+  replaceView(template.content);
   wireQuestionnaire(view, (question, answer) => emit("feedback", { question, answer, lang: state.lang }));
   view.scrollTop = 0;
   pager.hidden = true;
@@ -168,7 +182,7 @@ function step(offset) {
  */
 export async function reset({ idleMs = 0 } = {}) {
   emit("reset", { lang: state.lang, idleMs });
-  for (const video of document.querySelectorAll("video")) video.pause();
+  releaseMedia(document);
   if (await offline.applyUpdate()) return; // the page reloads with the new content
   state.manifest = await manifests.get(settings.defaultLanguage);
   state.lang = settings.defaultLanguage;
@@ -220,7 +234,7 @@ async function start() {
     state.all = Object.fromEntries(await Promise.all(
       settings.languages.map(async (lang) => [lang, await manifests.get(lang)])));
   } catch (error) {
-    view.replaceChildren(element("p", { class: "k-loading", text: words().offline }));
+    replaceView(element("p", { class: "k-loading", text: words().offline }));
     setTimeout(start, 5000); // keep trying: there is nobody to press reload
     return;
   }
