@@ -89,3 +89,43 @@ def test_leaving_a_playing_video_still_resets(kiosk, leave):
         .every(v => v.paused)""")
     wait_for_reset(page)
     assert not page.errors, page.errors
+
+
+# -- 2. Finger swipes, as a touch screen makes them -------------------------------------------
+
+def finger(page, cdp, points, steps=8):
+    """One finger down at the first point, moving through the others, lifted at the last: raw
+    touch events over DevTools (what a touch screen sends), not a mouse."""
+    x, y = points[0]
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x, "y": y}]})
+    for (x0, y0), (x1, y1) in zip(points, points[1:], strict=False):
+        for i in range(1, steps + 1):
+            cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [
+                {"x": x0 + (x1 - x0) * i / steps, "y": y0 + (y1 - y0) * i / steps}]})
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+
+
+def test_finger_swipes_move_between_panels(kiosk, api_manifests):
+    page = kiosk()
+    cdp = page.context.new_cdp_session(page)
+    slugs = [p["slug"] for p in api_manifests["zh"]["panels"]]
+    page.tap(".k-section >> nth=0")
+    show(page, slugs[0])
+    assert page.evaluate("getComputedStyle(document.querySelector('#k-view')).touchAction") \
+        == "pan-y"
+    box = page.locator("#k-view").bounding_box()
+    y = box["y"] + box["height"] / 2
+    centre = box["x"] + box["width"] / 2
+    # Three swipes to the left, over text, pictures or charts: three panels further.
+    for n in range(1, 4):
+        finger(page, cdp, [(centre + 300, y), (centre - 300, y + 10)])
+        page.wait_for_function("slug => window.exhibitKiosk.state.slug === slug", arg=slugs[n])
+    # And one back to the right.
+    finger(page, cdp, [(centre - 300, y), (centre + 300, y)])
+    page.wait_for_function("slug => window.exhibitKiosk.state.slug === slug", arg=slugs[2])
+    # A finger moving up scrolls the text; it is not a swipe.
+    page.evaluate("document.querySelector('#k-view').scrollTop = 0")
+    finger(page, cdp, [(centre, y + 300), (centre + 20, y - 300)])
+    page.wait_for_function("() => document.querySelector('#k-view').scrollTop > 0")
+    assert page.evaluate("window.exhibitKiosk.state.slug") == slugs[2]
+    assert not page.errors, page.errors
