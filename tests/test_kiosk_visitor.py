@@ -129,3 +129,98 @@ def test_finger_swipes_move_between_panels(kiosk, api_manifests):
     page.wait_for_function("() => document.querySelector('#k-view').scrollTop > 0")
     assert page.evaluate("window.exhibitKiosk.state.slug") == slugs[2]
     assert not page.errors, page.errors
+
+
+# -- 3. The idle reset ------------------------------------------------------------------------
+
+def two_frames(page):
+    """Until the browser has drawn twice: a scroll set by script has sent its scroll event."""
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+
+
+def test_the_reset_scrolls_home_to_the_top_without_restarting_the_timer(kiosk):
+    page = kiosk(viewport={"width": 1080, "height": 1000})
+    page.tap(".k-section >> nth=0")
+    page.tap("button[data-action=home]")
+    page.wait_for_function("() => window.exhibitKiosk.state.view === 'home'")
+    page.evaluate("document.querySelector('#k-view').scrollTop = 1e6")
+    two_frames(page)
+    assert page.evaluate("document.querySelector('#k-view').scrollTop") > 100  # scrolled away
+    shorten_idle(page)
+    wait_for_reset(page)
+    two_frames(page)
+    assert page.evaluate("document.querySelector('#k-view').scrollTop") == 0
+    assert page.locator(".k-home-title").is_visible()
+    # The reset's own scroll is not a visitor: no timer runs, so no countdown comes back.
+    state = page.evaluate("window.exhibitKiosk.idle.state()")
+    assert state["active"] is False and state["shown"] is False, state
+    assert not page.errors, page.errors
+
+
+def test_the_touch_that_dismisses_the_countdown_presses_nothing_else(kiosk, api_manifests):
+    page = kiosk()
+    slugs = [p["slug"] for p in api_manifests["zh"]["panels"]]
+    page.tap(".k-section >> nth=0")
+    show(page, slugs[1])
+    shorten_idle(page, idle=1, countdown=30)
+    page.wait_for_selector("#k-idle:not([hidden])")
+    # A finger on the spot of the Next button, under the overlay.
+    box = page.locator("button[data-action=next]").bounding_box()
+    page.touchscreen.tap(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_selector("#k-idle", state="hidden")
+    two_frames(page)
+    assert page.evaluate("window.exhibitKiosk.state.slug") == slugs[1]
+    assert page.evaluate("window.exhibitKiosk.idle.state().active") is True
+    # The big button does the same, and the visitor carries on.
+    page.wait_for_selector("#k-idle:not([hidden])")
+    page.tap("#k-idle [data-stay]")
+    page.wait_for_selector("#k-idle", state="hidden")
+    page.tap("button[data-action=next]")
+    page.wait_for_function("slug => window.exhibitKiosk.state.slug === slug", arg=slugs[2])
+    assert not page.errors, page.errors
+
+
+def test_the_reset_closes_the_pin_pad_and_the_operator_screen(kiosk):
+    page = kiosk("operator-test")
+    for _ in range(5):
+        page.touchscreen.tap(20, 20)
+    page.wait_for_selector("#k-pin:not([hidden])")
+    page.tap("#k-pin button[data-key='2']")
+    shorten_idle(page)
+    wait_for_reset(page)
+    assert page.is_hidden("#k-pin") and page.is_hidden("#k-operator")
+    assert page.inner_text("#k-pin [data-digits]") == ""
+    assert not page.errors, page.errors
+
+
+def test_the_countdown_gives_twenty_seconds_and_a_large_button(kiosk):
+    page = kiosk("idle-test")  # its countdown: the 20 s of kiosks.yaml
+    assert page.evaluate("window.exhibitKiosk.settings.countdownSeconds") >= 20
+    page.tap("#k-attract")
+    page.tap("button.k-lang[data-lang=fr]")
+    page.evaluate("window.exhibitKiosk.idle.configure({idleSeconds: 1})")
+    page.wait_for_selector("#k-idle:not([hidden])")
+    page.wait_for_function("() => /\\d/.test(document.querySelector('#k-idle [data-countdown]')"
+                           ".textContent)")
+    seconds = int("".join(c for c in page.inner_text("#k-idle [data-countdown]") if c.isdigit()))
+    assert 18 <= seconds <= 20, seconds
+    button = page.locator("#k-idle [data-stay]")
+    assert button.inner_text() == "Je suis toujours là"
+    box = button.bounding_box()
+    assert box["height"] >= 80 and box["width"] >= 240, box
+    assert page.evaluate("document.activeElement.matches('#k-idle [data-stay]')")
+    button.tap()
+    page.wait_for_selector("#k-idle", state="hidden")
+    assert page.evaluate("window.exhibitKiosk.state.lang") == "fr"
+    assert not page.errors, page.errors
+
+
+def test_a_countdown_under_twenty_seconds_is_refused(tmp_path, demo):
+    from exhibit.content import InvalidContent
+    from exhibit.kiosk.config import load_kiosk_config
+
+    path = tmp_path / "kiosks.yaml"
+    path.write_text("defaults:\n  countdown_seconds: 5\n", encoding="utf-8")
+    with pytest.raises(InvalidContent) as error:
+        load_kiosk_config(path, demo)
+    assert "countdown_seconds" in str(error.value.errors)

@@ -37,6 +37,7 @@ def interface_strings(lang: str) -> dict[str, str]:
             "n_panels": gettext("%(num)s panels", num="{n}"),
             "touch_to_start": gettext("Touch to start"),
             "still_there": gettext("Still there?"),
+            "still_here": gettext("I'm still here"),
             "resetting_in": gettext("The screen starts again in %(s)s s. Touch to continue.",
                                     s="{s}"),
             "operator": gettext("Operator"),

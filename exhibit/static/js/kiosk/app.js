@@ -108,6 +108,7 @@ function renderHome() {
     );
   }
   replaceView(screen);
+  view.scrollTop = 0; // the home screen starts at its title
   pager.hidden = true;
   app.dataset.view = "home";
 }

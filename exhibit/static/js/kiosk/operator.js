@@ -2,6 +2,7 @@
 // hall staff need when something seems wrong: kiosk id, content version, cache, queued records,
 // last sync, whether the browser keeps the storage. Visitors never see it.
 
+import { on } from "./bus.js";
 import { sha256Hex } from "./sha256.js";
 
 const TAPS = 5;
@@ -15,6 +16,14 @@ export function operatorScreen({ pinSha256, status, actions }) {
   let taps = [];
   let entered = "";
   if (!pinSha256) return { open: () => {} };
+
+  // The next visitor must not find the PIN pad or the operator's screen: the reset closes both.
+  on("reset", () => {
+    entered = "";
+    digits.textContent = "";
+    pinPad.hidden = true;
+    panel.hidden = true;
+  });
 
   document.addEventListener("pointerdown", (event) => {
     if (event.clientX > CORNER_PX || event.clientY > CORNER_PX) return;
