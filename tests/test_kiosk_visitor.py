@@ -224,3 +224,53 @@ def test_a_countdown_under_twenty_seconds_is_refused(tmp_path, demo):
     with pytest.raises(InvalidContent) as error:
         load_kiosk_config(path, demo)
     assert "countdown_seconds" in str(error.value.errors)
+
+
+# -- 4. The mouse's back and forward buttons, and the history ---------------------------------
+
+def mouse_button(cdp, button: str, x=600, y=500):
+    """A real press and release of a mouse's side button (Playwright only knows three)."""
+    mask = {"back": 8, "forward": 16}[button]
+    cdp.send("Input.dispatchMouseEvent", {"type": "mouseMoved", "x": x, "y": y})
+    cdp.send("Input.dispatchMouseEvent", {"type": "mousePressed", "x": x, "y": y,
+                                          "button": button, "buttons": mask, "clickCount": 1})
+    cdp.send("Input.dispatchMouseEvent", {"type": "mouseReleased", "x": x, "y": y,
+                                          "button": button, "buttons": 0, "clickCount": 1})
+
+
+def test_back_and_forward_never_leave_the_kiosk(kiosk, live_server):
+    page = kiosk()
+    # A page before the kiosk in the history: where a back step would go.
+    page.goto(f"{live_server}/healthz")
+    page.goto(f"{live_server}/kiosk/?kiosk=visitor-test")
+    page.wait_for_selector("#kiosk-app[data-ready]")
+    kiosk_url = page.url
+    cdp = page.context.new_cdp_session(page)
+    page.tap(".k-section >> nth=0")
+    slug = page.evaluate("window.exhibitKiosk.state.slug")
+    for attempt in range(3):
+        page.evaluate("() => { window.__marker = 1; }")
+        mouse_button(cdp, "back")
+        mouse_button(cdp, "forward")
+        page.evaluate("history.back()")
+        # The same document still runs: a navigation away (or a reload) would drop the marker.
+        page.wait_for_function("() => window.exhibitKiosk && window.__marker === 1")
+        two_frames(page)
+        assert page.url == kiosk_url, (attempt, page.url)
+    # The browser's own back (what Alt+Left or a gesture asks for) does not leave either.
+    history = cdp.send("Page.getNavigationHistory")
+    previous = history["entries"][history["currentIndex"] - 1]
+    cdp.send("Page.navigateToHistoryEntry", {"entryId": previous["id"]})
+    two_frames(page)
+    page.wait_for_function("() => window.exhibitKiosk && window.__marker === 1")
+    assert page.url == kiosk_url
+    # Side buttons are cancelled in the page too, and the kiosk goes on working.
+    prevented = page.evaluate("""() => [3, 4].flatMap(button => ['mouseup', 'auxclick']
+        .map(type => { const e = new MouseEvent(type, {button, bubbles: true, cancelable: true});
+                       document.querySelector('#k-view').dispatchEvent(e);
+                       return e.defaultPrevented; }))""")
+    assert prevented == [True] * 4
+    assert page.evaluate("window.exhibitKiosk.state.slug") == slug
+    page.tap("button[data-action=next]")
+    page.wait_for_function("slug => window.exhibitKiosk.state.slug !== slug", arg=slug)
+    assert not page.errors, page.errors
