@@ -267,8 +267,12 @@ const idle = watchIdle({
   isFeedback: () => state.view === "feedback",
   onReset: (idleMs) => reset({ idleMs }),
 });
-operatorScreen({
-  pinSha256: settings.operatorPinSha256,
+const operator = operatorScreen({
+  enabled: settings.operator,
+  kioskId: settings.kioskId,
+  sessionUrl: settings.operatorSessionUrl,
+  statusUrl: settings.operatorStatusUrl,
+  strings: words,
   status: async () => {
     const s = offline.state.status || {};
     const w = words();
@@ -299,5 +303,5 @@ function heartbeat() {
 }
 heartbeat();
 setInterval(heartbeat, 10000);
-window.exhibitKiosk = { state, show, setLanguage, reset, settings, manifests, visits, offline, idle, attract };
+window.exhibitKiosk = { state, show, setLanguage, reset, settings, manifests, visits, offline, idle, attract, operator };
 start();
