@@ -274,3 +274,53 @@ def test_back_and_forward_never_leave_the_kiosk(kiosk, live_server):
     page.tap("button[data-action=next]")
     page.wait_for_function("slug => window.exhibitKiosk.state.slug !== slug", arg=slug)
     assert not page.errors, page.errors
+
+
+# -- 6. The kiosk's own video controls --------------------------------------------------------
+
+def test_the_video_has_the_kiosks_own_large_translated_controls(kiosk):
+    page = kiosk()
+    page.tap(".k-section >> nth=0")
+    show(page, VIDEO_SLUG)
+    video = page.locator("#k-view video")
+    # Nothing of Chromium's own: no controls, no download, speed or picture-in-picture.
+    attrs = video.evaluate("""v => ({controls: v.controls, attr: v.hasAttribute('controls'),
+        list: v.getAttribute('controlslist'), pip: v.disablePictureInPicture})""")
+    assert attrs["controls"] is False and attrs["attr"] is False and attrs["pip"] is True
+    assert {"nodownload", "noplaybackrate"} <= set(attrs["list"].split())
+    buttons = page.locator("#k-view .k-video-controls button")
+    labels = buttons.all_inner_texts()
+    assert labels == ["播放", "从头播放", "字幕"], labels
+    for i in range(buttons.count()):
+        box = buttons.nth(i).bounding_box()
+        assert box["width"] >= 48 and box["height"] >= 48, (labels[i], box)
+    # A tap on the picture plays; the button then offers to pause.
+    video.tap()
+    page.wait_for_function("() => document.querySelector('#k-view video').currentTime > 0.5",
+                           timeout=20_000)
+    assert buttons.nth(0).inner_text() == "暂停"
+    video.tap()
+    page.wait_for_function("() => document.querySelector('#k-view video').paused")
+    assert buttons.nth(0).inner_text() == "播放"
+    # Start again: from the beginning, playing.
+    buttons.nth(1).tap()
+    page.wait_for_function("""() => { const v = document.querySelector('#k-view video');
+        return !v.paused && v.currentTime < 1.5; }""")
+    buttons.nth(0).tap()
+    page.wait_for_function("() => document.querySelector('#k-view video').paused")
+    # Captions off, then on again in the visitor's language.
+    showing = """() => [...document.querySelector('#k-view video').textTracks]
+        .filter(t => t.mode === 'showing').map(t => t.language)"""
+    assert page.evaluate(showing) == ["zh-Hans"]
+    buttons.nth(2).tap()
+    page.wait_for_function(f"() => ({showing})().length === 0")
+    assert buttons.nth(2).get_attribute("aria-pressed") == "false"
+    buttons.nth(2).tap()
+    page.wait_for_function(f"() => ({showing})().join() === 'zh-Hans'")
+    # In another language, the same buttons speak it.
+    page.tap("button.k-lang[data-lang=fr]")
+    page.wait_for_function("() => window.exhibitKiosk.state.lang === 'fr'")
+    page.wait_for_selector("#k-view article[lang=fr] .k-video-controls")
+    assert page.locator("#k-view .k-video-controls button").all_inner_texts() == [
+        "Lecture", "Recommencer", "Sous-titres"]
+    assert not page.errors, page.errors

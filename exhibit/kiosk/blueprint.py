@@ -69,6 +69,10 @@ def interface_strings(lang: str) -> dict[str, str]:
             "loading": gettext("Loading…"),
             "offline": gettext("This content is not available right now."),
             "feedback": gettext("Tell us what you think"),
+            "video_play": gettext("Play"),
+            "video_pause": gettext("Pause"),
+            "video_restart": gettext("Start again"),
+            "video_captions": gettext("Captions"),
             "panel_of": gettext("Panel %(num)s of %(total)s", num="{n}", total="{total}"),
         }
 

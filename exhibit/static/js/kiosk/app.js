@@ -11,6 +11,7 @@ import { Manifests } from "./manifest.js";
 import { setUpOffline } from "./offline.js";
 import { operatorScreen } from "./operator.js";
 import { IndexedDBQueue } from "./queue.js";
+import { kioskVideos } from "./video.js";
 import { recordVisits } from "./visits.js";
 
 const settings = JSON.parse(document.getElementById("kiosk-settings").textContent);
@@ -120,6 +121,7 @@ function renderPanel(slug) {
   const panel = panels[index];
   const template = document.createElement("template");
   template.innerHTML = panel.kiosk_html; // rendered and sanitised by the server
+  kioskVideos(template.content, words());
   replaceView(template.content);
   view.scrollTop = 0;
   pager.hidden = false;
