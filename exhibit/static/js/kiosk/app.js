@@ -45,11 +45,25 @@ function element(tag, attributes = {}, ...children) {
 }
 
 /**
- * Stop the media of the screen being left: a video taken out of the document while playing goes
- * on playing (its sound too) and never sends its pause.
+ * Let go of the media of the screen being left. A video taken out of the document while playing
+ * goes on playing (its sound too) and never sends its pause; and a media element that still has
+ * a source and caption tracks stays alive after it is detached, with its whole panel (hundreds of
+ * nodes at every visit, for weeks). So: pause, take out the tracks and sources, and load()
+ * nothing, which ends every download and lets the element go.
  */
 function releaseMedia(root) {
-  for (const media of root.querySelectorAll("video, audio")) media.pause();
+  for (const media of root.querySelectorAll("video, audio")) {
+    media.pause();
+    for (const track of media.querySelectorAll("track")) {
+      // A caption track that is showing or still loading its file keeps its element alive.
+      if (track.track) track.track.mode = "disabled";
+      track.removeAttribute("src");
+      track.remove();
+    }
+    for (const source of media.querySelectorAll("source")) source.remove();
+    media.removeAttribute("src");
+    media.load();
+  }
 }
 
 /** Show new content in the scrolling view, letting go of the old. */
@@ -121,8 +135,12 @@ function renderPanel(slug) {
   const panel = panels[index];
   const template = document.createElement("template");
   template.innerHTML = panel.kiosk_html; // rendered and sanitised by the server
-  kioskVideos(template.content, words());
-  replaceView(template.content);
+  // Made in this document, not the template's inert one: a caption track created there and
+  // moved here was never let go (a leak at every visit of the video panel).
+  const content = document.importNode(template.content, true);
+  releaseMedia(template.content); // the inert copies' tracks would otherwise hold it all
+  kioskVideos(content, words());
+  replaceView(content);
   view.scrollTop = 0;
   pager.hidden = false;
   app.dataset.view = "panel";
@@ -185,7 +203,7 @@ function step(offset) {
  */
 export async function reset({ idleMs = 0 } = {}) {
   emit("reset", { lang: state.lang, idleMs });
-  releaseMedia(document);
+  for (const media of document.querySelectorAll("video, audio")) media.pause();
   if (await offline.applyUpdate()) return; // the page reloads with the new content
   state.manifest = await manifests.get(settings.defaultLanguage);
   state.lang = settings.defaultLanguage;
