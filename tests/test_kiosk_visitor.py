@@ -7,6 +7,8 @@ shortened through the kiosk's own hook (``exhibitKiosk.idle.configure``).
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 pytestmark = pytest.mark.browser
@@ -389,4 +391,83 @@ def test_navigating_leaves_no_detached_nodes_behind(kiosk, api_manifests):
     assert after_300["listeners"] - after_50["listeners"] < 100, (after_50, after_300)
     if after_300["detached"] is not None:
         assert after_300["detached"] - after_50["detached"] < 300, (after_50, after_300)
+    assert not page.errors, page.errors
+
+
+# -- 8. A reload mid-visit keeps the visit's end, once ------------------------------------------
+
+def stored(app, session_id, kind):
+    from sqlalchemy import select
+
+    from exhibit.visits.schema import events
+
+    with app.extensions["exhibit.db"].connect() as conn:
+        return conn.execute(select(events).where(events.c.session_id == session_id,
+                                                 events.c.kind == kind)).all()
+
+
+def wait_stored(page, app, session_id, kind, count=1):
+    """Until the server holds `count` events of the kind (the kiosk flushes its queue)."""
+    import time
+
+    deadline = time.monotonic() + 60  # a cap for a failing test; a passing one ends sooner
+    while time.monotonic() < deadline:
+        rows = stored(app, session_id, kind)
+        if len(rows) >= count:
+            return rows
+        page.evaluate("window.exhibitKiosk.visits.flush()")
+        page.wait_for_timeout(250)
+    return stored(app, session_id, kind)
+
+
+def test_a_reload_mid_visit_keeps_the_visits_end_exactly_once(kiosk, demo_app, api_manifests):
+    page = kiosk("reload-test")
+    slugs = [p["slug"] for p in api_manifests["zh"]["panels"]]
+    page.tap(".k-section >> nth=0")
+    page.tap("button[data-action=next]")
+    page.wait_for_function("slug => window.exhibitKiosk.state.slug === slug", arg=slugs[1])
+    page.tap("button.k-lang[data-lang=en]")
+    page.wait_for_function("() => window.exhibitKiosk.state.lang === 'en'")
+    open_visit = page.evaluate("""() => JSON.parse(localStorage.getItem(
+        'exhibit-kiosk:open-visit:reload-test'))""")
+    session = open_visit["session"]["id"]
+    assert open_visit["view"]["slug"] == slugs[1]
+    page.reload()  # the watchdog, the operator's Reload, the daily restart
+    page.wait_for_selector("#kiosk-app[data-ready]")
+    assert page.evaluate("window.exhibitKiosk.visits.recovered") is True
+    ends = wait_stored(page, demo_app, session, "session_end")
+    assert len(ends) == 1 and ends[0].id == open_visit["session"]["endId"] and ends[0].lang == "en"
+    views = wait_stored(page, demo_app, session, "panel_view", count=2)
+    assert sorted(v.panel for v in views) == sorted(slugs[:2])
+    last = next(v for v in views if v.panel == slugs[1])
+    assert last.id == open_visit["view"]["id"] and last.lang == "en"
+    assert json.loads(ends[0].data)["panels"] == slugs[:2]
+    # Reloaded again, and again: nothing is sent twice, nothing is left open.
+    for _ in range(2):
+        page.reload()
+        page.wait_for_selector("#kiosk-app[data-ready]")
+        assert page.evaluate("window.exhibitKiosk.visits.recovered") is False
+        page.evaluate("window.exhibitKiosk.visits.flush()")
+        page.wait_for_function("async () => await window.exhibitKiosk.visits.queue.size() === 0")
+    assert len(stored(demo_app, session, "session_end")) == 1
+    assert len(stored(demo_app, session, "panel_view")) == 2
+    assert page.evaluate("localStorage.getItem('exhibit-kiosk:open-visit:reload-test')") is None
+    assert not page.errors, page.errors
+
+
+def test_a_reset_then_a_reload_sends_the_end_once(kiosk, demo_app):
+    page = kiosk("reload-test")
+    page.tap(".k-section >> nth=1")
+    session = page.evaluate("""() => JSON.parse(localStorage.getItem(
+        'exhibit-kiosk:open-visit:reload-test')).session.id""")
+    page.evaluate("window.exhibitKiosk.reset()")
+    page.wait_for_function("() => !localStorage.getItem('exhibit-kiosk:open-visit:reload-test')")
+    page.reload()
+    page.wait_for_selector("#kiosk-app[data-ready]")
+    assert page.evaluate("window.exhibitKiosk.visits.recovered") is False
+    assert len(wait_stored(page, demo_app, session, "session_end")) == 1
+    page.evaluate("window.exhibitKiosk.visits.flush()")
+    page.wait_for_function("async () => await window.exhibitKiosk.visits.queue.size() === 0")
+    assert len(stored(demo_app, session, "session_end")) == 1
+    assert len(stored(demo_app, session, "panel_view")) == 1
     assert not page.errors, page.errors
