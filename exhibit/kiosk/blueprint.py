@@ -4,15 +4,24 @@ kiosk, the topic page and the API never disagree, and the kiosk can later run fr
 from __future__ import annotations
 
 import hashlib
+import hmac
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, g, jsonify, render_template, request
+from flask import Blueprint, abort, current_app, g, jsonify, render_template, request
 from flask_babel import force_locale, gettext
+from flask_limiter.util import get_remote_address
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy import func, select
 
 from ..api.blueprint import panel_media_urls
 from ..assets import STATIC_DIR, asset_url
 from ..content.identifiers import is_kiosk_id
+from ..limits import limiter
 from ..publication import public_exhibition
+from ..visits.db import get_engine
+from ..visits.schema import events
 from .config import KioskConfig
 
 bp = Blueprint("kiosk", __name__, template_folder="templates")
@@ -37,9 +46,15 @@ def interface_strings(lang: str) -> dict[str, str]:
             "n_panels": gettext("%(num)s panels", num="{n}"),
             "touch_to_start": gettext("Touch to start"),
             "still_there": gettext("Still there?"),
+            "still_here": gettext("I'm still here"),
             "resetting_in": gettext("The screen starts again in %(s)s s. Touch to continue.",
                                     s="{s}"),
             "operator": gettext("Operator"),
+            "pin_wrong": gettext("Wrong PIN."),
+            "pin_locked": gettext("Too many wrong PINs: try again in %(min)s min.", min="{m}"),
+            "pin_offline": gettext("The server does not answer: the PIN is checked there."),
+            "op_server": gettext("Records received by the server (24 h)"),
+            "op_server_last": gettext("Last record received by the server"),
             "op_kiosk": gettext("Kiosk"),
             "op_version": gettext("Content version"),
             "op_cache": gettext("Copy for offline use"),
@@ -54,6 +69,10 @@ def interface_strings(lang: str) -> dict[str, str]:
             "loading": gettext("Loading…"),
             "offline": gettext("This content is not available right now."),
             "feedback": gettext("Tell us what you think"),
+            "video_play": gettext("Play"),
+            "video_pause": gettext("Pause"),
+            "video_restart": gettext("Start again"),
+            "video_captions": gettext("Captions"),
             "panel_of": gettext("Panel %(num)s of %(total)s", num="{n}", total="{total}"),
         }
 
@@ -76,7 +95,11 @@ def kiosk():
         "idleSeconds": screen.idle_seconds,
         "countdownSeconds": screen.countdown_seconds,
         "attract": screen.attract,
-        "operatorPinSha256": screen.operator_pin_sha256,
+        # Whether this screen has an operator screen; the PIN itself is checked by the server
+        # (POST /kiosk/operator/session), never sent to the page, not even as a hash.
+        "operator": screen.operator_pin_sha256 is not None,
+        "operatorSessionUrl": "/kiosk/operator/session",
+        "operatorStatusUrl": "/kiosk/operator/status",
         "manifestUrl": "/api/v1/panels",
         "eventsUrl": current_app.config["EVENTS_URL"],
         "eventsBatch": current_app.config["EVENTS_MAX_BATCH"],
@@ -119,6 +142,99 @@ def precache():
     return response
 
 
+# -- The operator's PIN, checked here -------------------------------------------------------
+# Five wrong PINs from one address, or for one kiosk's PIN from anywhere, and the PIN pad is
+# refused (429, Retry-After) until the window has passed: a 4-digit PIN is 10,000 guesses, so
+# at 5 per 15 minutes a guess takes weeks, and every refusal is in the server's log.
+PIN_TRIES = "5 per 15 minutes"
+OPERATOR_TOKEN_SECONDS = 15 * 60  # the operator screen closes itself after this
+
+
+def _operator_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="exhibit.kiosk.operator")
+
+
+def _pin_kiosk_key() -> str:
+    """The PIN being guessed: a kiosk's own, or the defaults' (shared by every unlisted id)."""
+    kiosk_id = str((request.get_json(silent=True) or {}).get("kiosk", ""))
+    listed = kiosk_id if kiosk_id in kiosk_config().kiosks else "(defaults)"
+    return "kiosk-pin:" + listed
+
+
+def _pin_address_key() -> str:
+    return "kiosk-pin-address:" + get_remote_address()
+
+
+def _pin_wrong(response) -> bool:
+    return response.status_code != 200
+
+
+def _same_origin_json() -> dict:
+    """The PIN comes from the kiosk page itself: JSON (a form on another site cannot send that
+    without a CORS preflight, which this server never grants), from this origin. The kiosk has no
+    cookie to forge, so this is all the CSRF protection it needs."""
+    if not request.is_json:
+        abort(415)
+    site = request.headers.get("Sec-Fetch-Site")
+    origin = request.headers.get("Origin")
+    if site not in (None, "same-origin") or (
+            origin is not None and urlsplit(origin).netloc != request.host):
+        abort(403)
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        abort(400)
+    return body
+
+
+@bp.post("/kiosk/operator/session")
+@limiter.limit(PIN_TRIES, key_func=_pin_address_key, deduct_when=_pin_wrong)
+@limiter.limit(PIN_TRIES, key_func=_pin_kiosk_key, deduct_when=_pin_wrong)
+def operator_session():
+    """The PIN pad's PIN, checked in constant time against kiosks.yaml; a right one gets a
+    short-lived operator token for this kiosk (kept in the page's memory, never in a cookie)."""
+    body = _same_origin_json()
+    kiosk_id, pin = body.get("kiosk"), body.get("pin")
+    if not isinstance(kiosk_id, str) or not is_kiosk_id(kiosk_id) or not isinstance(pin, str):
+        abort(400)
+    expected = kiosk_config().for_kiosk(kiosk_id).operator_pin_sha256
+    given = hashlib.sha256(pin.encode("utf-8", "replace")).hexdigest()
+    if expected is None or not hmac.compare_digest(given, expected):
+        current_app.logger.warning("kiosk %s: wrong operator PIN from %s", kiosk_id,
+                                   get_remote_address())
+        return jsonify({"error": "wrong PIN"}), 403
+    token = _operator_serializer().dumps({"kiosk": kiosk_id})
+    response = jsonify({"token": token, "expires_in": OPERATOR_TOKEN_SECONDS})
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def operator_kiosk() -> str:
+    """The kiosk the request's operator token was given for (401 without a valid one)."""
+    header = request.headers.get("Authorization", "")
+    if not header.startswith("Bearer "):
+        abort(401)
+    try:
+        data = _operator_serializer().loads(header[7:], max_age=OPERATOR_TOKEN_SECONDS)
+    except BadSignature:
+        abort(401)
+    return data["kiosk"]
+
+
+@bp.get("/kiosk/operator/status")
+def operator_status():
+    """What the server knows of this kiosk, for its operator screen: records received."""
+    kiosk_id = operator_kiosk()
+    since = datetime.now(UTC) - timedelta(hours=24)
+    with get_engine().connect() as conn:
+        count, last = conn.execute(
+            select(func.count(), func.max(events.c.received_at))
+            .where(events.c.kiosk_id == kiosk_id, events.c.received_at >= since)).one()
+    response = jsonify({"kiosk": kiosk_id, "received_24h": count,
+                        "last_received": last.isoformat() if last else None})
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def init_app(app) -> None:
     """Read the kiosk file (refusing to start on an invalid one, like the content)."""
     from ..contentstore import get_store
@@ -127,6 +243,9 @@ def init_app(app) -> None:
     path = Path(app.config["KIOSK_CONFIG"]) if app.config["KIOSK_CONFIG"] else None
     app.extensions["exhibit.kiosks"] = load_kiosk_config(path, get_store(app).exhibition)
     app.register_blueprint(bp)
+    # The PIN is JSON from the kiosk page, checked by _same_origin_json (the kiosk has no session
+    # for a CSRF token); the CSRF protection (set up by the staff area) leaves it to that.
+    app.extensions.setdefault("exhibit.csrf_exempt", []).append(operator_session)
     from .bundle import kiosk_cli
 
     app.cli.add_command(kiosk_cli)

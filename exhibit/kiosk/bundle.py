@@ -69,7 +69,11 @@ def write_bundle(out: Path, kiosk_id: str) -> int:
                 raise click.ClickException(f"{url}: HTTP {response.status_code}")
             target = _target(site, url)
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(response.get_data())
+            data = response.get_data()
+            if url.startswith("/kiosk/?"):
+                # No server checks an operator PIN on a USB stick: no operator screen there.
+                data = data.replace(b'"operator": true', b'"operator": false')
+            target.write_bytes(data)
             files += 1
     # The service worker downloads this list; in the bundle the shell is this kiosk's page.
     (site / "kiosk" / "precache.json").write_text(json.dumps({"version": version, "urls": urls}))

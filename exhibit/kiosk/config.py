@@ -24,7 +24,7 @@ class KioskSettings:
     orientation: str | None = None  # None: follow the screen
     start_section: str | None = None
     idle_seconds: int = 90  # long enough to read a panel; short enough that nobody waits
-    countdown_seconds: int = 10
+    countdown_seconds: int = 20  # WCAG 2.2.1: at least 20 s to say "I'm still here"
     attract: bool = True
     languages: tuple[str, ...] = ()  # () = all the exhibition's languages
     operator_pin_sha256: str | None = None  # None: no operator screen
@@ -100,7 +100,7 @@ def _settings(item: LineDict, base: KioskSettings, path: Path, errors: ErrorLog,
                        f"unknown section '{item['start_section']}' (sections: "
                        f"{', '.join(s.id for s in exhibition.sections)})")
         values["start_section"] = item["start_section"]
-    for key, low, high in (("idle_seconds", 5, 3600), ("countdown_seconds", 0, 60)):
+    for key, low, high in (("idle_seconds", 5, 3600), ("countdown_seconds", 20, 120)):
         if key in item:
             value = item[key]
             if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:

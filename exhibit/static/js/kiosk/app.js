@@ -11,6 +11,7 @@ import { Manifests } from "./manifest.js";
 import { setUpOffline } from "./offline.js";
 import { operatorScreen } from "./operator.js";
 import { IndexedDBQueue } from "./queue.js";
+import { kioskVideos } from "./video.js";
 import { recordVisits } from "./visits.js";
 
 const settings = JSON.parse(document.getElementById("kiosk-settings").textContent);
@@ -41,6 +42,34 @@ function element(tag, attributes = {}, ...children) {
   }
   node.append(...children);
   return node;
+}
+
+/**
+ * Let go of the media of the screen being left. A video taken out of the document while playing
+ * goes on playing (its sound too) and never sends its pause; and a media element that still has
+ * a source and caption tracks stays alive after it is detached, with its whole panel (hundreds of
+ * nodes at every visit, for weeks). So: pause, take out the tracks and sources, and load()
+ * nothing, which ends every download and lets the element go.
+ */
+function releaseMedia(root) {
+  for (const media of root.querySelectorAll("video, audio")) {
+    media.pause();
+    for (const track of media.querySelectorAll("track")) {
+      // A caption track that is showing or still loading its file keeps its element alive.
+      if (track.track) track.track.mode = "disabled";
+      track.removeAttribute("src");
+      track.remove();
+    }
+    for (const source of media.querySelectorAll("source")) source.remove();
+    media.removeAttribute("src");
+    media.load();
+  }
+}
+
+/** Show new content in the scrolling view, letting go of the old. */
+function replaceView(...nodes) {
+  releaseMedia(view);
+  view.replaceChildren(...nodes);
 }
 
 function translateShell() {
@@ -93,7 +122,8 @@ function renderHome() {
       element("button", { type: "button", class: "k-btn k-feedback-open", "data-action": "feedback", text: words().feedback }),
     );
   }
-  view.replaceChildren(screen);
+  replaceView(screen);
+  view.scrollTop = 0; // the home screen starts at its title
   pager.hidden = true;
   app.dataset.view = "home";
 }
@@ -105,7 +135,12 @@ function renderPanel(slug) {
   const panel = panels[index];
   const template = document.createElement("template");
   template.innerHTML = panel.kiosk_html; // rendered and sanitised by the server
-  view.replaceChildren(template.content);
+  // Made in this document, not the template's inert one: a caption track created there and
+  // moved here was never let go (a leak at every visit of the video panel).
+  const content = document.importNode(template.content, true);
+  releaseMedia(template.content); // the inert copies' tracks would otherwise hold it all
+  kioskVideos(content, words());
+  replaceView(content);
   view.scrollTop = 0;
   pager.hidden = false;
   app.dataset.view = "panel";
@@ -119,7 +154,7 @@ function renderPanel(slug) {
 function renderFeedback() {
   const template = document.createElement("template");
   template.innerHTML = state.manifest.questionnaire_html; // rendered by the server
-  view.replaceChildren(template.content);
+  replaceView(template.content);
   wireQuestionnaire(view, (question, answer) => emit("feedback", { question, answer, lang: state.lang }));
   view.scrollTop = 0;
   pager.hidden = true;
@@ -168,7 +203,7 @@ function step(offset) {
  */
 export async function reset({ idleMs = 0 } = {}) {
   emit("reset", { lang: state.lang, idleMs });
-  for (const video of document.querySelectorAll("video")) video.pause();
+  for (const media of document.querySelectorAll("video, audio")) media.pause();
   if (await offline.applyUpdate()) return; // the page reloads with the new content
   state.manifest = await manifests.get(settings.defaultLanguage);
   state.lang = settings.defaultLanguage;
@@ -220,7 +255,7 @@ async function start() {
     state.all = Object.fromEntries(await Promise.all(
       settings.languages.map(async (lang) => [lang, await manifests.get(lang)])));
   } catch (error) {
-    view.replaceChildren(element("p", { class: "k-loading", text: words().offline }));
+    replaceView(element("p", { class: "k-loading", text: words().offline }));
     setTimeout(start, 5000); // keep trying: there is nobody to press reload
     return;
   }
@@ -252,8 +287,12 @@ const idle = watchIdle({
   isFeedback: () => state.view === "feedback",
   onReset: (idleMs) => reset({ idleMs }),
 });
-operatorScreen({
-  pinSha256: settings.operatorPinSha256,
+const operator = operatorScreen({
+  enabled: settings.operator,
+  kioskId: settings.kioskId,
+  sessionUrl: settings.operatorSessionUrl,
+  statusUrl: settings.operatorStatusUrl,
+  strings: words,
   status: async () => {
     const s = offline.state.status || {};
     const w = words();
@@ -284,5 +323,5 @@ function heartbeat() {
 }
 heartbeat();
 setInterval(heartbeat, 10000);
-window.exhibitKiosk = { state, show, setLanguage, reset, settings, manifests, visits, offline, idle, attract };
+window.exhibitKiosk = { state, show, setLanguage, reset, settings, manifests, visits, offline, idle, attract, operator };
 start();

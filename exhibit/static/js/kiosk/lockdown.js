@@ -23,6 +23,33 @@ export function lockDown(root = document) {
       event.preventDefault();
     }
   });
+  // A mouse's back and forward buttons (buttons 3 and 4): Chromium navigates on their release
+  // unless the page cancels it.
+  for (const type of ["pointerdown", "pointerup", "mousedown", "mouseup", "auxclick"]) {
+    root.addEventListener(type, (event) => {
+      if (event.button === 3 || event.button === 4) {
+        event.preventDefault();
+        event.stopPropagation();
+      }
+    }, true);
+  }
+  // Whatever still walks the history (a back gesture, a key the list below misses, a browser
+  // that ignores the cancel): the kiosk keeps a guard entry on top of its own page, and a step
+  // back only lands on the kiosk again, which steps forward onto the guard once more.
+  const view = root.defaultView || window;
+  if (view.history && !(view.history.state && view.history.state.kioskGuard)) {
+    view.history.replaceState({ kioskBase: true }, "");
+    view.history.pushState({ kioskGuard: true }, "");
+  }
+  view.addEventListener("popstate", () => {
+    view.history.pushState({ kioskGuard: true }, "");
+  });
+  // Where the Navigation API exists, a step through the history is refused before it starts.
+  if (view.navigation) {
+    view.navigation.addEventListener("navigate", (event) => {
+      if (event.navigationType === "traverse" && event.cancelable) event.preventDefault();
+    });
+  }
   // Keyboard shortcuts that navigate away, reload or open tools.
   root.addEventListener("keydown", (event) => {
     const blocked =

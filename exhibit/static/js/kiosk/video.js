@@ -1,0 +1,76 @@
+// The kiosk's own video controls. Chromium's native ones are small (32 px), speak the browser's
+// language, and offer a download, picture-in-picture and the playback speed — on a public screen
+// a download really starts. So the kiosk takes them away and gives each video large, translated
+// buttons: play/pause, start again, captions on/off; a tap on the picture plays or pauses too.
+
+const ICONS = {
+  play: "M8 5v14l11-7z",
+  pause: "M7 5h4v14H7zM13 5h4v14h-4z",
+  restart: "M12 5V2L7 6l5 4V7a5 5 0 1 1-5 5H5a7 7 0 1 0 7-7z",
+  captions: "M4 6h16a1 1 0 0 1 1 1v10a1 1 0 0 1-1 1H4a1 1 0 0 1-1-1V7a1 1 0 0 1 1-1zm3 4.5v3a1 1 0 0 0 1 1h2v-1.5H8.5v-2H10V9.5H8a1 1 0 0 0-1 1zm6 0v3a1 1 0 0 0 1 1h2v-1.5h-1.5v-2H16V9.5h-2a1 1 0 0 0-1 1z",
+};
+
+function button(action, label, icon) {
+  const node = document.createElement("button");
+  node.type = "button";
+  node.className = "k-btn k-video-btn";
+  node.dataset.video = action;
+  node.innerHTML = `<svg aria-hidden="true" viewBox="0 0 24 24" width="36" height="36"><path fill="currentColor" d="${ICONS[icon]}"/></svg>`;
+  const text = document.createElement("span");
+  text.textContent = label;
+  node.append(text);
+  return node;
+}
+
+/** Give every video in `root` the kiosk's controls; `words` are the interface strings. */
+export function kioskVideos(root, words) {
+  for (const video of root.querySelectorAll("video")) {
+    video.removeAttribute("controls");
+    video.controls = false;
+    video.setAttribute("controlslist", "nodownload noplaybackrate noremoteplayback nofullscreen");
+    video.disablePictureInPicture = true;
+    video.setAttribute("disablepictureinpicture", "");
+    video.disableRemotePlayback = true;
+    video.setAttribute("disableremoteplayback", "");
+
+    const bar = document.createElement("div");
+    bar.className = "k-video-controls";
+    const play = button("play", words.video_play, "play");
+    const restart = button("restart", words.video_restart, "restart");
+    const captions = button("captions", words.video_captions, "captions");
+    captions.setAttribute("aria-pressed", "true");
+    bar.append(play, restart, captions);
+    video.after(bar);
+
+    const showing = () => {
+      const playing = !video.paused && !video.ended;
+      play.dataset.video = playing ? "pause" : "play";
+      play.querySelector("span").textContent = playing ? words.video_pause : words.video_play;
+      play.querySelector("path").setAttribute("d", ICONS[playing ? "pause" : "play"]);
+    };
+    const toggle = () => (video.paused || video.ended ? video.play().catch(() => {}) : video.pause());
+    const setCaptions = (on) => {
+      captions.setAttribute("aria-pressed", String(on));
+      const chosen = [...video.querySelectorAll("track")].find((t) => t.default) ||
+        video.querySelector("track");
+      for (const track of video.textTracks) {
+        track.mode = on && chosen && track.language === chosen.srclang ? "showing" : "disabled";
+      }
+    };
+    video.addEventListener("play", showing);
+    video.addEventListener("pause", showing);
+    video.addEventListener("ended", showing);
+    video.addEventListener("click", toggle);
+    bar.addEventListener("click", (event) => {
+      const pressed = event.target.closest("button[data-video]");
+      if (!pressed) return;
+      if (pressed === play) toggle();
+      else if (pressed === restart) {
+        video.currentTime = 0;
+        video.play().catch(() => {});
+      } else if (pressed === captions) {
+        setCaptions(captions.getAttribute("aria-pressed") !== "true");
+      }
+    });
+  }
+}
