@@ -91,13 +91,41 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
+# How long a browser test waits for a state (an element, an event, a function turning true) before
+# it fails. A ceiling, not a pace: every wait ends as soon as its state is reached, so on a quiet
+# machine it costs nothing; with both cores loaded (stress-ng beside the suite, other suites) a page
+# load took longer than Playwright's default 30 s.
+STATE_TIMEOUT_MS = 180_000
+
+
+def _patient(chromium):
+    """Make every context and page of `chromium` wait up to STATE_TIMEOUT_MS for states."""
+    open_context, open_page = chromium.new_context, chromium.new_page
+
+    def new_context(*args, **kwargs):
+        context = open_context(*args, **kwargs)
+        context.set_default_timeout(STATE_TIMEOUT_MS)
+        context.set_default_navigation_timeout(STATE_TIMEOUT_MS)
+        return context
+
+    def new_page(*args, **kwargs):
+        page = open_page(*args, **kwargs)
+        page.set_default_timeout(STATE_TIMEOUT_MS)
+        page.set_default_navigation_timeout(STATE_TIMEOUT_MS)
+        return page
+
+    chromium.new_context, chromium.new_page = new_context, new_page
+    return chromium
+
+
 @pytest.fixture(scope="session")
 def browser():
     """One headless Chromium for the whole run (tests open their own contexts)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        chromium = _patient(playwright.chromium.launch(executable_path=CHROMIUM,
+                                                       args=CHROMIUM_ARGS))
         yield chromium
         chromium.close()
 

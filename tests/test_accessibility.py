@@ -34,6 +34,7 @@ import pytest
 
 from exhibit.auth.accounts import create_account
 from exhibit.visits import store
+from tests.conftest import STATE_TIMEOUT_MS
 
 from .conftest import ROOT, make_app, publish
 from .live import serve
@@ -160,7 +161,7 @@ def new_page(browser, site):
         context = browser.new_context(viewport=viewport, device_scale_factor=1,
                                       service_workers="block", **options)
         # A loaded 2-core CI machine once took over 30 s for one step: wait longer, not forever.
-        context.set_default_timeout(60_000)
+        context.set_default_timeout(STATE_TIMEOUT_MS)
         contexts.append(context)
         page = context.new_page()
         watch = Watch(site.url)

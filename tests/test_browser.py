@@ -18,6 +18,8 @@ from urllib.parse import urlsplit
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
+from tests.conftest import STATE_TIMEOUT_MS
+
 pytestmark = pytest.mark.browser
 
 LANGS = ("zh", "en", "fr")
@@ -454,7 +456,7 @@ def test_kiosk_video_has_captions_and_plays(open_page):
         video.muted = true;
         video.play().catch(error => { window.__playError = String(error); }); }""")
     page.wait_for_function("""() => window.__playError
-        || document.querySelector('#k-view video').currentTime > 0.5""", timeout=20_000)
+        || document.querySelector('#k-view video').currentTime > 0.5""", timeout=STATE_TIMEOUT_MS)
     assert page.evaluate("window.__playError ?? null") is None
     # The current language's captions are the ones showing.
     page.wait_for_function("""lang => [...document.querySelector('#k-view video').textTracks]

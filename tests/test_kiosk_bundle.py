@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import func, select
 
 from exhibit.visits.schema import events
+from tests.conftest import STATE_TIMEOUT_MS
 
 from .conftest import make_app
 from .test_paths import SECRET_MARKERS, TRAVERSALS, raw_get
@@ -206,7 +207,8 @@ def test_the_kiosk_runs_from_a_bundle_and_its_visits_are_imported_once(
         csp = response.headers.get("content-security-policy", "")  # Playwright: lower case
         assert "frame-ancestors 'none'" in csp and "worker-src 'self'" in csp, csp
         page.wait_for_selector("#kiosk-app[data-ready]")
-        page.wait_for_function("() => window.exhibitKiosk.offline.state.status.active", timeout=60_000)
+        page.wait_for_function("() => window.exhibitKiosk.offline.state.status.active",
+                               timeout=STATE_TIMEOUT_MS)
         page.click(".k-section >> nth=0")
         page.evaluate("window.exhibitKiosk.show('project-video')")
         page.evaluate("""async () => { const v = document.querySelector('video');

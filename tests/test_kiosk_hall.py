@@ -18,6 +18,7 @@ from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from exhibit.visits.schema import events
+from tests.conftest import STATE_TIMEOUT_MS
 
 from .conftest import CHROMIUM, CHROMIUM_ARGS, ROOT, make_app, publish
 
@@ -32,7 +33,7 @@ def open_kiosk(context, server, kiosk="offline-test"):
     return page
 
 
-def wait_for_cache(page, timeout=60_000):
+def wait_for_cache(page, timeout=STATE_TIMEOUT_MS):
     """Until the service worker holds a complete copy and controls the page."""
     page.wait_for_function("() => window.exhibitKiosk.offline.state.status.active", timeout=timeout)
     if not page.evaluate("!!navigator.serviceWorker.controller"):
@@ -64,7 +65,7 @@ def test_the_kiosk_works_with_the_network_cut(browser, live_server, api_manifest
             article = page.wait_for_selector(f"article[data-slug='{panel['slug']}']")
             assert panel["title"] in article.inner_text()
             page.wait_for_function("() => [...document.querySelectorAll('#k-view img')].every("
-                                   "i => i.complete && i.naturalWidth > 0)", timeout=10_000)
+                                   "i => i.complete && i.naturalWidth > 0)", timeout=STATE_TIMEOUT_MS)
         page.evaluate("window.exhibitKiosk.show('project-video')")
         played = page.evaluate("""async (lang) => {
             const video = document.querySelector('#k-view video');
@@ -151,9 +152,9 @@ def test_the_idle_reset_brings_back_home_default_language_and_ends_the_visit(
     page.click(".k-section >> nth=1")
     page.click("button.k-lang[data-lang=fr]")
     page.wait_for_function("() => window.exhibitKiosk.state.lang === 'fr'")
-    page.wait_for_selector("#k-idle:not([hidden])", timeout=10_000)  # the gentle countdown
+    page.wait_for_selector("#k-idle:not([hidden])", timeout=STATE_TIMEOUT_MS)  # the gentle countdown
     assert "2" in page.inner_text("#k-idle") or "1" in page.inner_text("#k-idle")
-    page.wait_for_selector("#k-attract:not([hidden])", timeout=10_000)
+    page.wait_for_selector("#k-attract:not([hidden])", timeout=STATE_TIMEOUT_MS)
     state = page.evaluate("({...window.exhibitKiosk.state, all: undefined, manifest: undefined})")
     assert state["view"] == "home" and state["slug"] is None and state["lang"] == "zh"
     assert page.evaluate("document.documentElement.lang") == "zh-Hans"
@@ -256,13 +257,13 @@ def test_new_content_is_applied_only_at_the_idle_reset(browser, editable_server)
     time.sleep(0.3)
     assert publish(app) == 2  # the edit is a new version: FECO and UNIDO approve it
     page.evaluate("window.exhibitKiosk.offline.check()")
-    page.wait_for_function("() => window.exhibitKiosk.offline.state.status.ready", timeout=60_000)
+    page.wait_for_function("() => window.exhibitKiosk.offline.state.status.ready", timeout=STATE_TIMEOUT_MS)
     # Downloaded, but nothing changes under the visitor's finger.
     page.evaluate("window.exhibitKiosk.show('mercury-flows')")
     page.evaluate("window.exhibitKiosk.show('carbide-route')")
     assert page.inner_text("article[data-slug=carbide-route] h2") == old_title
     # The idle reset applies it: the page reloads from the new copy.
-    page.wait_for_event("load", timeout=30_000)
+    page.wait_for_event("load", timeout=STATE_TIMEOUT_MS)
     page.wait_for_selector("#kiosk-app[data-ready]")
     page.click("#k-attract")
     page.evaluate("window.exhibitKiosk.show('carbide-route')")

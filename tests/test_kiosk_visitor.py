@@ -11,6 +11,8 @@ import json
 
 import pytest
 
+from tests.conftest import STATE_TIMEOUT_MS
+
 pytestmark = pytest.mark.browser
 
 VIDEO_SLUG = "project-video"
@@ -49,7 +51,7 @@ def play_video(page):
     page.evaluate("""() => { const video = document.querySelector('#k-view video');
         video.muted = true; video.play(); }""")
     page.wait_for_function("() => document.querySelector('#k-view video').currentTime > 0.3",
-                           timeout=20_000)
+                           timeout=STATE_TIMEOUT_MS)
     page.wait_for_function("() => window.exhibitKiosk.idle.state().videoPlaying")
 
 
@@ -60,9 +62,9 @@ def shorten_idle(page, idle=2, countdown=2):
 
 def wait_for_reset(page):
     """The countdown shows, then the kiosk is back home in its first language."""
-    page.wait_for_selector("#k-idle:not([hidden])", timeout=15_000)
+    page.wait_for_selector("#k-idle:not([hidden])", timeout=STATE_TIMEOUT_MS)
     page.wait_for_function("""() => { const s = window.exhibitKiosk.state;
-        return s.view === 'home' && s.slug === null && s.lang === 'zh'; }""", timeout=15_000)
+        return s.view === 'home' && s.slug === null && s.lang === 'zh'; }""", timeout=STATE_TIMEOUT_MS)
     page.wait_for_selector("#k-idle", state="hidden")
 
 
@@ -313,7 +315,7 @@ def test_the_video_has_the_kiosks_own_large_translated_controls(kiosk):
     # A tap on the picture plays, and another pauses.
     video.tap()
     page.wait_for_function("() => document.querySelector('#k-view video').currentTime > 0.5",
-                           timeout=20_000)
+                           timeout=STATE_TIMEOUT_MS)
     video.tap()
     page.wait_for_function(paused)
     # Start again: from the beginning, playing.

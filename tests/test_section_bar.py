@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.conftest import STATE_TIMEOUT_MS
+
 from .conftest import CHROMIUM_ARGS  # noqa: F401  (the browser fixture launches with them)
 
 pytestmark = pytest.mark.browser
@@ -68,7 +70,7 @@ def phone_page(browser, live_server, request):
     motion = getattr(request, "param", "no-preference")
     context = browser.new_context(viewport=PHONE, device_scale_factor=1, service_workers="block",
                                   reduced_motion=motion)
-    context.set_default_timeout(60_000)
+    context.set_default_timeout(STATE_TIMEOUT_MS)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
