@@ -197,7 +197,11 @@ def test_render_set_gives_one_pdf_or_a_zip(scratch_app, tmp_path):
     with zipfile.ZipFile(many) as zf:
         assert sorted(zf.namelist()) == ["02-output-en-300x424mm.pdf", "02-output-zh-300x424mm.pdf",
                                          "preflight.txt"]
-        assert "0 error(s)" in zf.read("preflight.txt").decode()
+        report = zf.read("preflight.txt").decode()
+        assert "0 error(s)" in report
+        # Every file's QR target, so a wrong PUBLIC_BASE_URL is seen before the shop prints.
+        for lang in ("zh", "en"):
+            assert f"QR code: https://expo.example.org/{lang}/panels/output/?src=print-qr" in report
 
 
 def test_render_set_raises_with_the_report(scratch_app, tmp_path):

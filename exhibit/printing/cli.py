@@ -10,6 +10,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from ..contentstore import get_store
+from .address import PlaceholderAddress, require_public_address
 from .render import PrintOptions
 from .runner import JobResult, plan, print_panels
 from .sizes import SizeError, parse_size
@@ -46,6 +47,7 @@ def print_command(slugs, size_text, langs, all_languages, out_dir, bleed_mm, rgb
     from ..publication import public_exhibition
 
     app = current_app._get_current_object()
+    _refuse_placeholder_address(app, draft)
     files = get_store(app).exhibition
     exhibition = files if draft else public_exhibition(app)
     unpublished = [p.slug for p in files.panels if exhibition.panel(p.slug) is None]
@@ -88,8 +90,22 @@ def print_command(slugs, size_text, langs, all_languages, out_dir, bleed_mm, rgb
             click.echo(f"  ok    {name}  {result.bytes / 1e6:.1f} MB  {result.seconds:.1f} s{extra}")
         else:
             click.echo(f"  ERROR {name}: not written")
+        if result.qr_url:
+            click.echo(f"        QR code: {result.qr_url}")
         for problem in result.problems:
             click.echo(f"        {problem.level}: {problem.message}")
     click.echo(report.summary() + f"; peak memory of the renderer {report.peak_rss_kb / 1024:.0f} MB")
     if report.errors:
+        sys.exit(1)
+
+
+def _refuse_placeholder_address(app, draft: bool) -> None:
+    """Final files need PUBLIC_BASE_URL to be public (their QR codes lead there): exit 1."""
+    if draft:
+        return
+    try:
+        require_public_address(app.config)
+    except PlaceholderAddress as exc:
+        click.echo(f"exhibit print: refused: {exc}; or print drafts with --draft (every page "
+                   f"marked DRAFT).", err=True)
         sys.exit(1)

@@ -34,7 +34,9 @@ from flask import Flask
 
 from ..content import Exhibition, Panel
 from ..contentstore import get_store
+from ..qr import panel_url
 from ..settings import DEFAULTS
+from .address import require_public_address
 from .preflight import Problem, check_content, check_page
 from .render import PrintOptions, file_name
 from .sizes import parse_size
@@ -77,6 +79,7 @@ class JobResult:
     seconds: float = 0.0
     peak_rss_kb: int = 0  # the rendering child's peak resident memory so far
     type_scale: float = 1.0
+    qr_url: str = ""  # where the file's QR code leads
 
     @property
     def ok(self) -> bool:
@@ -122,6 +125,8 @@ class RenderReport:
             name = r.path.name if r.path else r.job.out.name
             state = "ok" if r.ok else "NOT WRITTEN"
             lines.append(f"{name}: {state}" + (f", {_megabytes(r.bytes)}" if r.ok else ""))
+            if r.qr_url:
+                lines.append(f"  QR code: {r.qr_url}")
             lines += [f"  {p.level}: {p.message}" for p in r.problems]
         lines.append(self.summary())
         return "\n".join(lines) + "\n"
@@ -184,7 +189,13 @@ def _child_config(app: Flask) -> dict:
 
 def print_panels(app: Flask, jobs: list[Job],
                  on_result: Callable[[JobResult], None] | None = None) -> RenderReport:
-    """Preflight and render ``jobs``; files with errors are not written. Never raises for them."""
+    """Preflight and render ``jobs``; files with errors are not written. Never raises for them.
+
+    Raises :class:`~.address.PlaceholderAddress` before anything is rendered when a job is a final
+    file (not a draft) and PUBLIC_BASE_URL is not a public https address.
+    """
+    if any(not job.options.draft for job in jobs):
+        require_public_address(app.config)
     started = time.perf_counter()
     exhibition = get_store(app).exhibition
     results: dict[int, JobResult] = {}
@@ -213,6 +224,8 @@ def print_panels(app: Flask, jobs: list[Job],
                       timeout=float(app.config["PRINT_TIMEOUT_SECONDS"]),
                       memory_mb=int(app.config["PRINT_MEMORY_MB"]))
     ordered = [results[i] for i in range(len(jobs))]
+    for result in ordered:
+        result.qr_url = panel_url(app.config["PUBLIC_BASE_URL"], result.job.lang, result.job.slug)
     return RenderReport(ordered, round(time.perf_counter() - started, 2))
 
 
