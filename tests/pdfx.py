@@ -155,9 +155,7 @@ def _operator_problems(where: str, obj, resources) -> list[str]:
             fill_rgb = colour_space_is_rgb(operands[0], resources)
         elif op == "CS":
             stroke_rgb = colour_space_is_rgb(operands[0], resources)
-        elif op in ("sc", "scn") and fill_rgb:
-            counts[op + " (DeviceRGB)"] = counts.get(op + " (DeviceRGB)", 0) + 1
-        elif op in ("SC", "SCN") and stroke_rgb:
+        elif (op in ("sc", "scn") and fill_rgb) or (op in ("SC", "SCN") and stroke_rgb):
             counts[op + " (DeviceRGB)"] = counts.get(op + " (DeviceRGB)", 0) + 1
         elif op in ("g", "k"):
             fill_rgb = False
@@ -185,6 +183,8 @@ def violations(path) -> list[str]:
         with pdf.open_metadata() as meta:
             if meta.get("pdfxid:GTS_PDFXVersion") != "PDF/X-4":
                 problems.append("XMP: no pdfxid:GTS_PDFXVersion PDF/X-4")
+            if "pdfx:GTS_PDFXConformance" in meta:
+                problems.append("XMP: GTS_PDFXConformance (PDF/X-1a/X-3 only) is present")
         intents = pdf.Root.get("/OutputIntents") or []
         pdfx = [i for i in intents if i.get("/S") == "/GTS_PDFX"]
         if len(pdfx) != 1:

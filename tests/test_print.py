@@ -18,6 +18,8 @@ from exhibit.printing.render import PrintOptions
 from exhibit.printing.runner import Job, print_panels
 from exhibit.printing.sizes import parse_size
 
+from .pdfx import violations
+
 LANGS = ["zh", "en", "fr"]
 SMALL = parse_size("300x424")  # A3-ish: a fraction of the time of an A0
 BLEED_MM = 3.0
@@ -35,6 +37,8 @@ def printed(demo_app, tmp_path_factory):
                         out / "a0-zh.pdf")
     jobs["draft-fr"] = Job(PANEL, "fr", PrintOptions(size=SMALL, draft=True), out / "draft.pdf")
     jobs["rgb-en"] = Job(PANEL, "en", PrintOptions(size=SMALL, cmyk=False), out / "rgb.pdf")
+    # A timeline: SVG lines whose default fill was RGB black.
+    jobs["timeline-zh"] = Job("policy-timeline", "zh", small, out / "timeline-zh.pdf")
     report = print_panels(demo_app, list(jobs.values()))
     assert not report.errors, report.text()
     return dict(zip(jobs, report.results, strict=True))
@@ -139,6 +143,23 @@ def test_pdf_x4_output_intent(printed):
     colour_spaces = pdf.pages[0]["/Resources"]["/ColorSpace"].get_object()
     # Photos stay RGB, tied to sRGB as PDF/X-4 asks.
     assert colour_spaces["/DefaultRGB"][0] == "/ICCBased"
+
+
+PRESS_FILES = ["small-zh", "small-en", "small-fr", "a0-zh", "draft-fr", "timeline-zh"]
+
+
+@pytest.mark.parametrize("name", PRESS_FILES)
+def test_press_files_pass_a_pdf_x4_preflight(printed, name):
+    """tests/pdfx.py: no DeviceRGB in any content stream, image or resource, no interpolated
+    image, GTS_PDFXVersion in Info and XMP without GTS_PDFXConformance, the output intent,
+    TrimBox and BleedBox."""
+    assert violations(printed[name].path) == []
+
+
+def test_the_pdf_x4_rules_catch_rgb(printed):
+    """The rule set is not blind: the RGB screen proof breaks it where expected."""
+    found = "\n".join(violations(printed["rgb-en"].path))
+    assert "× rg" in found and "no GTS_PDFXVersion" in found and "output intents" in found
 
 
 def test_text_and_charts_are_cmyk_vectors(printed):

@@ -150,7 +150,6 @@ def page_html(panel: Panel, lang: str, options: PrintOptions,
         html = render_template(
             "print/page.html", panel=panel, lang=lang, g=geometry, c=palette, mm=_mm,
             cmyk=options.cmyk, icc_url=_profile_path().as_uri(),
-            marks="crop cross" if options.bleed_mm > 0 else "none",
             qr=Markup(qr_svg(url)), short_url=url.split("://", 1)[-1],
             organisations=wordmarks(exhibition, lang), draft=options.draft,
             hero_image=hero_image, section=exhibition.section(panel.section),
@@ -284,7 +283,15 @@ def render(panel: Panel, lang: str, options: PrintOptions, out: Path,
 
 
 def _finisher(cmyk: bool):
-    """Complete the PDF/X-4 output intent and tag RGB content (photos) as sRGB."""
+    """Make the CMYK file a clean PDF/X-4, as a print shop's preflight checks it.
+
+    WeasyPrint writes the output intent, and the XMP metadata, but leaves: photos as DeviceRGB
+    with ``/Interpolate true``, GTS_PDFXVersion out of the Info dictionary, and
+    GTS_PDFXConformance (a PDF/X-1a/X-3 key) in the XMP. Photos are tagged with the sRGB ICC
+    profile they are in (the shop's RIP converts them with the output intent: converting a
+    300-ppi A0 photo here would cost more time and memory than the rest of the page), and
+    drawn without interpolation. Vector colours are ``device-cmyk()`` from the palette already.
+    """
     import pydyf
 
     def finish(document, pdf) -> None:
@@ -299,15 +306,40 @@ def _finisher(cmyk: bool):
         if described is not None:
             intent["Info"] = described
             intent["OutputCondition"] = described
-        # Photos and the crop marks stay RGB (converting a 300-ppi A0 photo would cost more time
-        # and memory than the rest of the page). PDF/X-4 accepts RGB when it is tied to a
-        # profile: DefaultRGB makes every DeviceRGB colour sRGB, and the shop's RIP converts.
+        pdf.info["GTS_PDFXVersion"] = pydyf.String("PDF/X-4")
+        pdf.info.pop("GTS_PDFXConformance", None)
         srgb = (files("weasyprint.pdf") / "sRGB2014.icc").read_bytes()
         stream = pydyf.Stream([srgb], pydyf.Dictionary({"N": 3, "Alternate": "/DeviceRGB"}),
                               compress=True)
         pdf.add_object(stream)
-        for obj in pdf.objects:
+        icc_rgb = pydyf.Array(("/ICCBased", stream.reference))
+        for obj in list(pdf.objects):
+            if isinstance(obj, pydyf.Stream):
+                extra = obj.extra
+                if extra.get("Subtype") == "/Image":
+                    _clean_image(extra, icc_rgb)
+                elif extra.get("Type") == "/Metadata":
+                    obj.stream = [_XMP_CONFORMANCE.sub(b"", _stream_bytes(obj))]
             if isinstance(obj, pydyf.Dictionary) and "lab-d50" in obj:
-                obj["DefaultRGB"] = pydyf.Array(("/ICCBased", stream.reference))
+                # Any RGB a later change lets through is still tied to a profile.
+                obj["DefaultRGB"] = icc_rgb
 
     return finish
+
+
+_XMP_CONFORMANCE = re.compile(rb"<pdfx:GTS_PDFXConformance>[^<]*</pdfx:GTS_PDFXConformance>\s*")
+
+
+def _stream_bytes(stream) -> bytes:
+    return b"".join(part if isinstance(part, bytes) else str(part).encode()
+                    for part in stream.stream)
+
+
+def _clean_image(extra, icc_rgb) -> None:
+    """An image XObject in an ICC-based colour space, never interpolated (nor its mask)."""
+    if extra.get("ColorSpace") == "/DeviceRGB":
+        extra["ColorSpace"] = icc_rgb
+    extra.pop("Interpolate", None)
+    mask = extra.get("SMask")
+    if mask is not None and hasattr(mask, "extra"):
+        mask.extra.pop("Interpolate", None)
