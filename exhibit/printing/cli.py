@@ -32,11 +32,15 @@ from .sizes import SizeError, parse_size
 @click.option("--hero", is_flag=True,
               help="Print each panel's first image full-bleed across the top (needs a "
                    "high-resolution photo).")
+@click.option("--marks", is_flag=True,
+              help="Add crop marks and registration targets in a 12 mm slug outside the bleed. "
+                   "Default: none (the TrimBox and BleedBox are what imposition uses).")
 @click.option("--draft", is_flag=True,
               help="Print the panels as the files have them (drafts too), every page marked "
                    "DRAFT. Without it: the published version of each panel (the final files).")
 @with_appcontext
-def print_command(slugs, size_text, langs, all_languages, out_dir, bleed_mm, rgb, hero, draft):
+def print_command(slugs, size_text, langs, all_languages, out_dir, bleed_mm, rgb, hero, marks,
+                  draft):
     """Write print-ready PDFs of the panels SLUG... (default: all) into --out.
 
     Prints the published version of each panel (panels not approved yet are left out), or with
@@ -62,7 +66,7 @@ def print_command(slugs, size_text, langs, all_languages, out_dir, bleed_mm, rgb
         raise click.BadParameter(str(exc), param_hint="--size") from None
     chosen = list(langs) or [exhibition.default_language]
     languages = list(exhibition.languages) if all_languages else chosen
-    options = PrintOptions(size=size, cmyk=not rgb, hero=hero,
+    options = PrintOptions(size=size, cmyk=not rgb, hero=hero, marks=marks,
                            bleed_mm=app.config["PRINT_BLEED_MM"] if bleed_mm is None else bleed_mm)
     try:
         jobs = plan(exhibition, slugs, languages, options, out_dir, draft=draft)

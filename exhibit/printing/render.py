@@ -53,6 +53,7 @@ class PrintOptions:
     cmyk: bool = True  # False: an RGB PDF for screen proofs
     draft: bool = False  # the DRAFT mark, for panels not approved yet
     hero: bool = False  # the panel's first image full-bleed across the top
+    marks: bool = False  # printer's marks in a slug beyond the bleed (default: boxes only)
 
     def to_dict(self) -> dict:
         data = asdict(self)
@@ -153,7 +154,6 @@ def page_html(panel: Panel, lang: str, options: PrintOptions,
             qr=Markup(qr_svg(url)), short_url=url.split("://", 1)[-1],
             organisations=wordmarks(exhibition, lang), draft=options.draft,
             hero_image=hero_image, section=exhibition.section(panel.section),
-            marks_svg=Markup(layout_module.marks_svg(geometry, palette.registration)),
             draft_mm=_draft_size(gettext("DRAFT"), geometry) if options.draft else 0)
     # Charts and the QR code are drawn in the screen palette: print them in the page's inks.
     return palette.svg(html)
@@ -181,7 +181,8 @@ def _layout(panel: Panel, lang: str, options: PrintOptions, type_scale: float):
 
     geometry = layout_module.geometry(options.size, options.bleed_mm, kind=panel.kind,
                                       hero=bool(options.hero and panel.images),
-                                      type_scale=type_scale)
+                                      type_scale=type_scale,
+                                      slug=layout_module.SLUG_MM if options.marks else 0.0)
     html = page_html(panel, lang, options, geometry)
     document = HTML(string=html, base_url=str(get_store().exhibition.root) + "/").render()
     return geometry, document
@@ -270,7 +271,7 @@ def render(panel: Panel, lang: str, options: PrintOptions, out: Path,
         tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
         try:
             document.write_pdf(tmp, pdf_variant="pdf/x-4" if options.cmyk else None,
-                               finisher=_finisher(options.cmyk))
+                               finisher=_finisher(options))
             os.replace(tmp, out)
         finally:
             Path(tmp).unlink(missing_ok=True)
@@ -282,7 +283,7 @@ def render(panel: Panel, lang: str, options: PrintOptions, out: Path,
         result.seconds = round(time.perf_counter() - started, 2)
 
 
-def _finisher(cmyk: bool):
+def _finisher(options: PrintOptions):
     """Make the CMYK file a clean PDF/X-4, as a print shop's preflight checks it.
 
     WeasyPrint writes the output intent, and the XMP metadata, but leaves: photos as DeviceRGB
@@ -295,7 +296,8 @@ def _finisher(cmyk: bool):
     import pydyf
 
     def finish(document, pdf) -> None:
-        intents = pdf.catalog.get("OutputIntents") if cmyk else None
+        _boxes_and_marks(pdf, options)
+        intents = pdf.catalog.get("OutputIntents") if options.cmyk else None
         if not intents:
             return
         intent = intents[0]
@@ -343,3 +345,50 @@ def _clean_image(extra, icc_rgb) -> None:
     mask = extra.get("SMask")
     if mask is not None and hasattr(mask, "extra"):
         mask.extra.pop("Interpolate", None)
+
+
+PT_PER_MM = 72 / 25.4
+
+
+def _boxes_and_marks(pdf, options: PrintOptions) -> None:
+    """The BleedBox exactly the bleed around the TrimBox (WeasyPrint caps it at 10 pt), and with
+    ``options.marks`` the printer's marks in the slug, in registration colour: a Separation
+    named All, which prints on every plate."""
+    import pydyf
+
+    bleed = options.bleed_mm * PT_PER_MM
+    pages = [o for o in pdf.objects if isinstance(o, pydyf.Dictionary) and o.get("Type") == "/Page"]
+    colour_spaces = next((o for o in pdf.objects
+                          if isinstance(o, pydyf.Dictionary) and "lab-d50" in o), None)
+    for page in pages:
+        x0, y0, x1, y1 = (float(v) for v in page["TrimBox"])
+        page["BleedBox"] = pydyf.Array([x0 - bleed, y0 - bleed, x1 + bleed, y1 + bleed])
+        if not options.marks or colour_spaces is None:
+            continue
+        colour_spaces["RegAll"] = pydyf.Array(("/Separation", "/All", "/DeviceCMYK",
+                                               pydyf.Dictionary({
+                                                   "FunctionType": 2, "Domain": pydyf.Array((0, 1)),
+                                                   "C0": pydyf.Array((0, 0, 0, 0)),
+                                                   "C1": pydyf.Array((1, 1, 1, 1)), "N": 1})))
+        found = layout_module.marks((x1 - x0) / PT_PER_MM, (y1 - y0) / PT_PER_MM,
+                                    options.bleed_mm)
+
+        def pt(x_mm: float, y_mm: float, x0: float = x0, y0: float = y0) -> str:
+            return f"{x0 + x_mm * PT_PER_MM:.3f} {y0 + y_mm * PT_PER_MM:.3f}"
+
+        ops = ["Q", "q", "/RegAll CS 1 SCN", f"{layout_module.MARK_WIDTH_MM * PT_PER_MM:.3f} w"]
+        ops += [f"{pt(a, b)} m {pt(c, d)} l S" for a, b, c, d in found.lines]
+        k = 0.5523  # a circle from four Bézier curves
+        for cx, cy, r in found.circles:
+            ops.append(f"{pt(cx + r, cy)} m "
+                       f"{pt(cx + r, cy + k * r)} {pt(cx + k * r, cy + r)} {pt(cx, cy + r)} c "
+                       f"{pt(cx - k * r, cy + r)} {pt(cx - r, cy + k * r)} {pt(cx - r, cy)} c "
+                       f"{pt(cx - r, cy - k * r)} {pt(cx - k * r, cy - r)} {pt(cx, cy - r)} c "
+                       f"{pt(cx + k * r, cy - r)} {pt(cx + r, cy - k * r)} {pt(cx + r, cy)} c S")
+        ops.append("Q")
+        opening = pydyf.Stream(["q"])
+        marks_stream = pydyf.Stream(["\n".join(ops)], compress=True)
+        pdf.add_object(opening)
+        pdf.add_object(marks_stream)
+        page["Contents"] = pydyf.Array((opening.reference, page["Contents"],
+                                        marks_stream.reference))

@@ -322,7 +322,7 @@ def _result(job: Job, event: dict) -> JobResult:
 
 def render_set(app: Flask, slugs: Iterable[str] | None = None,
                langs: Iterable[str] | None = None, *, size: str = "", bleed_mm: float | None = None,
-               cmyk: bool = True, hero: bool = False,
+               cmyk: bool = True, hero: bool = False, marks: bool = False,
                draft: bool | Callable[[Panel], bool] = False,
                out_dir: Path | None = None,
                on_result: Callable[[JobResult], None] | None = None) -> Path:
@@ -341,7 +341,7 @@ def render_set(app: Flask, slugs: Iterable[str] | None = None,
     options = PrintOptions(
         size=parse_size(size or app.config["PRINT_SIZE"]),
         bleed_mm=float(app.config["PRINT_BLEED_MM"] if bleed_mm is None else bleed_mm),
-        cmyk=cmyk, hero=hero)
+        cmyk=cmyk, hero=hero, marks=marks)
     out_dir = Path(out_dir) if out_dir else Path(tempfile.mkdtemp(prefix="exhibit-print-"))
     if draft:
         exhibition = get_store(app).exhibition
