@@ -30,6 +30,7 @@ from . import layout as layout_module
 from .colour import DEFAULT_PROFILE, Palette
 from .preflight import CSS_PX_PER_INCH, Problem, SafeArea, check_layout, error, warning
 from .sizes import PageSize, parse_size
+from .typeset import typeset
 
 PX_PER_MM = CSS_PX_PER_INCH / 25.4
 # A page with more room than this (used height / available height) gets bigger type, up to
@@ -156,7 +157,7 @@ def page_html(panel: Panel, lang: str, options: PrintOptions,
             hero_image=hero_image, section=exhibition.section(panel.section),
             draft_mm=_draft_size(gettext("DRAFT"), geometry) if options.draft else 0)
     # Charts and the QR code are drawn in the screen palette: print them in the page's inks.
-    return palette.svg(html)
+    return typeset(palette.svg(html), lang)
 
 
 def _request_context(lang: str, slug: str):
