@@ -32,6 +32,9 @@ from .sizes import SizeError, parse_size
 @click.option("--hero", is_flag=True,
               help="Print each panel's first image full-bleed across the top (needs a "
                    "high-resolution photo).")
+@click.option("--accessible", is_flag=True,
+              help="A tagged PDF/UA-1 in RGB for reading on screen (reading order, alt texts, "
+                   "language), beside the press file: `-accessible.pdf`.")
 @click.option("--marks", is_flag=True,
               help="Add crop marks and registration targets in a 12 mm slug outside the bleed. "
                    "Default: none (the TrimBox and BleedBox are what imposition uses).")
@@ -39,8 +42,8 @@ from .sizes import SizeError, parse_size
               help="Print the panels as the files have them (drafts too), every page marked "
                    "DRAFT. Without it: the published version of each panel (the final files).")
 @with_appcontext
-def print_command(slugs, size_text, langs, all_languages, out_dir, bleed_mm, rgb, hero, marks,
-                  draft):
+def print_command(slugs, size_text, langs, all_languages, out_dir, bleed_mm, rgb, hero, accessible,
+                  marks, draft):
     """Write print-ready PDFs of the panels SLUG... (default: all) into --out.
 
     Prints the published version of each panel (panels not approved yet are left out), or with
@@ -66,7 +69,8 @@ def print_command(slugs, size_text, langs, all_languages, out_dir, bleed_mm, rgb
         raise click.BadParameter(str(exc), param_hint="--size") from None
     chosen = list(langs) or [exhibition.default_language]
     languages = list(exhibition.languages) if all_languages else chosen
-    options = PrintOptions(size=size, cmyk=not rgb, hero=hero, marks=marks,
+    options = PrintOptions(size=size, cmyk=not (rgb or accessible), hero=hero,
+                           marks=marks and not accessible, accessible=accessible,
                            bleed_mm=app.config["PRINT_BLEED_MM"] if bleed_mm is None else bleed_mm)
     try:
         jobs = plan(exhibition, slugs, languages, options, out_dir, draft=draft)
@@ -77,6 +81,8 @@ def print_command(slugs, size_text, langs, all_languages, out_dir, bleed_mm, rgb
         click.echo(f"Not published yet, so not printed: {', '.join(unpublished)} "
                    f"(--draft prints the drafts)")
     colour = "RGB proof" if rgb else f"CMYK PDF/X-4 ({app.config['PRINT_OUTPUT_CONDITION']})"
+    if accessible:
+        colour = "tagged PDF/UA-1 in RGB (accessible)"
     click.echo(f"Printing {len(jobs)} file(s): {size.describe()}, bleed {options.bleed_mm:g} mm, "
                f"{colour}, into {out_dir}/")
     with click.progressbar(length=len(jobs), label="Rendering", show_pos=True,

@@ -55,6 +55,7 @@ class PrintOptions:
     draft: bool = False  # the DRAFT mark, for panels not approved yet
     hero: bool = False  # the panel's first image full-bleed across the top
     marks: bool = False  # printer's marks in a slug beyond the bleed (default: boxes only)
+    accessible: bool = False  # a tagged PDF/UA-1 in RGB (reading order, alt texts, language)
 
     def to_dict(self) -> dict:
         data = asdict(self)
@@ -104,7 +105,7 @@ def wordmarks(exhibition: Exhibition, lang: str) -> list[Wordmark]:
 def file_name(exhibition: Exhibition, panel: Panel, lang: str, options: PrintOptions) -> str:
     """``04-mercury-flows-zh-A0.pdf``: the panel's place in the show first, so files sort."""
     number = next(i for i, p in enumerate(exhibition.panels, start=1) if p.slug == panel.slug)
-    suffix = "" if options.cmyk else "-rgb"
+    suffix = "-accessible" if options.accessible else ("" if options.cmyk else "-rgb")
     return f"{number:02d}-{panel.slug}-{lang}-{options.size.slug}{suffix}.pdf"
 
 
@@ -264,6 +265,8 @@ def render(panel: Panel, lang: str, options: PrintOptions, out: Path,
         result.pages = len(document.pages)
         for record in collector.records:
             level = error if record.levelno >= logging.ERROR else warning
+            if _NO_ALT in record.getMessage():  # a decorative image (alt=""): WeasyPrint's tags
+                level = warning
             result.problems.append(level(f"renderer: {record.getMessage()}", panel, lang))
         if any(p.is_error for p in result.problems):
             return result
@@ -271,8 +274,7 @@ def render(panel: Panel, lang: str, options: PrintOptions, out: Path,
         # Beside the target, so the rename is atomic; an ordinary file, so the umask applies.
         tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
         try:
-            document.write_pdf(tmp, pdf_variant="pdf/x-4" if options.cmyk else None,
-                               finisher=_finisher(options))
+            document.write_pdf(tmp, pdf_variant=_variant(options), finisher=_finisher(options))
             os.replace(tmp, out)
         finally:
             Path(tmp).unlink(missing_ok=True)
@@ -282,6 +284,15 @@ def render(panel: Panel, lang: str, options: PrintOptions, out: Path,
     finally:
         weasy_log.removeHandler(collector)
         result.seconds = round(time.perf_counter() - started, 2)
+
+
+_NO_ALT = "has no required alt description"
+
+
+def _variant(options: PrintOptions) -> str | None:
+    if options.accessible:
+        return "pdf/ua-1"  # tagged: structure tree, alt texts, /Lang, MarkInfo
+    return "pdf/x-4" if options.cmyk else None
 
 
 def _finisher(options: PrintOptions):
