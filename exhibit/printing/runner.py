@@ -80,6 +80,7 @@ class JobResult:
     peak_rss_kb: int = 0  # the rendering child's peak resident memory so far
     type_scale: float = 1.0
     qr_url: str = ""  # where the file's QR code leads
+    worker_pid: int = 0  # the rendering child that made it
 
     @property
     def ok(self) -> bool:
@@ -229,10 +230,54 @@ def print_panels(app: Flask, jobs: list[Job],
     return RenderReport(ordered, round(time.perf_counter() - started, 2))
 
 
+def print_workers(jobs: int) -> int:
+    """How many rendering children at once: one per core this process may use, never more than
+    there are files. Each child has the same limits (``PRINT_MEMORY_MB``, the timeout)."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, jobs))
+
+
 def _run_children(config: dict, jobs: list[Job], done: Callable[[int, JobResult], None], *,
                   timeout: float, memory_mb: int) -> None:
-    """Render ``jobs`` in child processes; a job that kills its child is reported, and the
-    remaining jobs go to a new child."""
+    """Render ``jobs`` in child processes, one per core, each taking every n-th job (the set is
+    in exhibition order, so each child gets a mix of light and heavy panels)."""
+    workers = print_workers(len(jobs))
+    if workers == 1:
+        _run_in_sequence(config, jobs, done, timeout=timeout, memory_mb=memory_mb)
+        return
+    import threading
+
+    lock = threading.Lock()
+    failures: list[BaseException] = []
+
+    def run(share: list[int]) -> None:
+        def report(local: int, result: JobResult) -> None:
+            with lock:  # the caller's callback (a progress bar) sees one result at a time
+                done(share[local], result)
+
+        try:
+            _run_in_sequence(config, [jobs[i] for i in share], report, timeout=timeout,
+                             memory_mb=memory_mb)
+        except BaseException as exc:  # noqa: BLE001 — raised again in the calling thread
+            failures.append(exc)
+
+    threads = [threading.Thread(target=run, args=(list(range(n, len(jobs), workers)),),
+                                name=f"print-{n}", daemon=True) for n in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if failures:
+        raise failures[0]
+
+
+def _run_in_sequence(config: dict, jobs: list[Job], done: Callable[[int, JobResult], None], *,
+                     timeout: float, memory_mb: int) -> None:
+    """Render ``jobs`` one after the other in a child process; a job that kills its child is
+    reported, and the remaining jobs go to a new child."""
     start = 0
     while start < len(jobs):
         finished = _run_child(config, jobs, start, done, timeout=timeout, memory_mb=memory_mb)
@@ -315,7 +360,8 @@ def _result(job: Job, event: dict) -> JobResult:
         job=job, problems=[Problem(**p) for p in event.get("problems", [])],
         path=Path(event["path"]) if event.get("path") else None, bytes=event.get("bytes", 0),
         pages=event.get("pages", 0), seconds=event.get("seconds", 0.0),
-        peak_rss_kb=event.get("peak_rss_kb", 0), type_scale=event.get("type_scale", 1.0))
+        peak_rss_kb=event.get("peak_rss_kb", 0), type_scale=event.get("type_scale", 1.0),
+        worker_pid=event.get("pid", 0))
 
 
 # -- for the staff area ------------------------------------------------------------------------
