@@ -73,6 +73,8 @@ def start_production(workdir: Path, port: int, *, page_cache: bool = True, name:
     ``workers``/``threads`` override the config through WEB_CONCURRENCY and GUNICORN_CMD_ARGS."""
     env = demo_env(workdir, page_cache=page_cache)
     env["EXHIBIT_LOG_LEVEL"] = "warning"
+    # Production refuses to start without PUBLIC_BASE_URL; a benchmark's address is its own.
+    env["EXHIBIT_PUBLIC_BASE_URL"] = f"http://127.0.0.1:{port}"
     env.update(extra_env or {})
     if workers:
         env["WEB_CONCURRENCY"] = str(workers)

@@ -75,6 +75,7 @@ def check_command(directory: Path | None) -> None:
 @click.pass_context
 def run_command(ctx: click.Context, production: bool, **options) -> None:
     """Flask's development server, or gunicorn with ``--production``."""
+    _public_base_url(production, options["host"], options["port"])
     if not production:
         ctx.invoke(flask_run_command, **options)
         return
@@ -85,6 +86,75 @@ def run_command(ctx: click.Context, production: bool, **options) -> None:
 
 
 cli.add_command(run_command)
+
+
+def _configured_base_url() -> str:
+    """PUBLIC_BASE_URL as the app will read it (defaults, instance/exhibit.cfg, EXHIBIT_*),
+    without building the app."""
+    from flask import Flask
+
+    from .config import INSTANCE_CONFIG
+    from .settings import DEFAULTS
+
+    bare = Flask("exhibit", instance_relative_config=True, static_folder=None)
+    bare.config.from_mapping(DEFAULTS)
+    bare.config.from_pyfile(INSTANCE_CONFIG, silent=True)
+    bare.config.from_prefixed_env("EXHIBIT")
+    return str(bare.config.get("PUBLIC_BASE_URL") or "")
+
+
+def _served_address(host: str, port: int) -> str:
+    if host in ("0.0.0.0", "::", ""):  # every interface: the address others reach it at
+        import socket
+
+        try:
+            host = socket.gethostbyname(socket.gethostname())
+        except OSError:
+            host = "127.0.0.1"
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
+def _loopback(host: str) -> bool:
+    """Listening on this computer only (not on every interface, 0.0.0.0 or ::)."""
+    import ipaddress
+
+    host = host.strip("[]")
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _public_base_url(production: bool, host: str, port: int) -> None:
+    """Unset PUBLIC_BASE_URL: the development server uses the address it serves (links, QR codes
+    and share tags then work on this machine); production refuses to start (exit 1). Production
+    also refuses a local address while it listens on others."""
+    from .settings import base_url_problem
+
+    url = _configured_base_url()
+    problem = base_url_problem(url)
+    if not production:
+        if problem and problem[0] == "unset":
+            served = _served_address(host, port)
+            os.environ["EXHIBIT_PUBLIC_BASE_URL"] = served  # the reloader's child inherits it
+            click.echo(f"exhibit: PUBLIC_BASE_URL is not set; links and QR codes use {served}",
+                       err=True)
+        return
+    if problem and (problem[0] in ("unset", "invalid")
+                    or (problem[0] == "local" and not _loopback(host))):
+        click.echo(f"exhibit: refusing to start in production: PUBLIC_BASE_URL {problem[1]}. "
+                   f"Share links, the sitemap, Open Graph tags and printed QR codes would lead "
+                   f"there. Set it to the public address of the topic page, e.g. "
+                   f"EXHIBIT_PUBLIC_BASE_URL=https://expo.example.org (or PUBLIC_BASE_URL in "
+                   f"instance/exhibit.cfg).", err=True)
+        sys.exit(1)
+    if problem:
+        click.echo(f"exhibit: warning: PUBLIC_BASE_URL {problem[1]}; final print files will be "
+                   f"refused until it is a public https address", err=True)
 
 
 def main() -> None:

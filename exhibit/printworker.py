@@ -45,6 +45,7 @@ def main() -> int:
     os.dup2(2, 1)
 
     def send(**event) -> None:
+        event.setdefault("pid", os.getpid())
         protocol.write(json.dumps(event, ensure_ascii=False) + "\n")
         protocol.flush()
 

@@ -8,8 +8,10 @@ Set them in ``instance/exhibit.cfg`` (Python syntax), as environment variables w
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 
 @dataclass(frozen=True)
@@ -44,7 +46,10 @@ SETTINGS: tuple[Setting, ...] = (
             "off (production: content changes come with a restart or a freeze)."),
     Setting("PUBLIC_BASE_URL", "http://localhost:5000",
             "The public address of the topic page, used in share links, Open Graph tags, the "
-            "sitemap and the QR codes printed on panels."),
+            "sitemap and the QR codes printed on panels. Unset, `exhibit run` uses the address "
+            "it serves; `exhibit run --production` refuses to start. Final print files "
+            "(`exhibit print`, `exhibit export record`, the staff downloads) need a public "
+            "`https://` address, not localhost: otherwise only `--draft` prints."),
     Setting("SECRET_KEY", None,
             "Signs staff session cookies. Default: a random key made once and kept in "
             "`instance/secret_key`, so sessions survive restarts without a key in the repo."),
@@ -171,3 +176,42 @@ SETTINGS: tuple[Setting, ...] = (
 )
 
 DEFAULTS: dict[str, Any] = {s.name: s.default for s in SETTINGS}
+
+
+# -- PUBLIC_BASE_URL: is it an address a visitor (or a QR code on paper) can reach? -------------
+
+DEFAULT_PUBLIC_BASE_URL: str = DEFAULTS["PUBLIC_BASE_URL"]
+_LOCAL_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback"}
+
+
+def base_url_problem(url: Any) -> tuple[str, str] | None:
+    """Why ``url`` is not a public address, as ``(kind, explanation)``, or None when it is one.
+
+    Kinds, most serious first: ``unset`` (empty, or still the default), ``invalid`` (not an
+    absolute http(s) address), ``local`` (localhost, 127.x, ::1, 0.0.0.0: this computer only),
+    ``http`` (plain http: browsers mark it unsafe and a ministry's site is https).
+    """
+    text = str(url or "").strip()
+    if not text or text.rstrip("/") == DEFAULT_PUBLIC_BASE_URL:
+        return "unset", f"is not set (the default {DEFAULT_PUBLIC_BASE_URL} is a placeholder)"
+    parts = urlsplit(text)
+    host = (parts.hostname or "").lower()
+    if parts.scheme not in ("http", "https") or not host:
+        return "invalid", f"{text!r} is not an absolute http(s) address"
+    if is_local_host(host):
+        return "local", f"{text} points at this computer only ({host})"
+    if parts.scheme != "https":
+        return "http", f"{text} is plain http, not https"
+    return None
+
+
+def is_local_host(host: str) -> bool:
+    """localhost, a loopback address (127.0.0.0/8, ::1) or the unspecified address."""
+    host = host.strip("[]").lower()
+    if host in _LOCAL_NAMES or host.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_unspecified

@@ -18,6 +18,8 @@ from exhibit.printing.render import PrintOptions
 from exhibit.printing.runner import Job, print_panels
 from exhibit.printing.sizes import parse_size
 
+from .pdfx import violations
+
 LANGS = ["zh", "en", "fr"]
 SMALL = parse_size("300x424")  # A3-ish: a fraction of the time of an A0
 BLEED_MM = 3.0
@@ -35,6 +37,10 @@ def printed(demo_app, tmp_path_factory):
                         out / "a0-zh.pdf")
     jobs["draft-fr"] = Job(PANEL, "fr", PrintOptions(size=SMALL, draft=True), out / "draft.pdf")
     jobs["rgb-en"] = Job(PANEL, "en", PrintOptions(size=SMALL, cmyk=False), out / "rgb.pdf")
+    # A timeline: SVG lines whose default fill was RGB black.
+    jobs["timeline-zh"] = Job("policy-timeline", "zh", small, out / "timeline-zh.pdf")
+    jobs["marks-en"] = Job(PANEL, "en", PrintOptions(size=SMALL, bleed_mm=BLEED_MM, marks=True),
+                           out / "marks.pdf")
     report = print_panels(demo_app, list(jobs.values()))
     assert not report.errors, report.text()
     return dict(zip(jobs, report.results, strict=True))
@@ -141,6 +147,23 @@ def test_pdf_x4_output_intent(printed):
     assert colour_spaces["/DefaultRGB"][0] == "/ICCBased"
 
 
+PRESS_FILES = ["small-zh", "small-en", "small-fr", "a0-zh", "draft-fr", "timeline-zh", "marks-en"]
+
+
+@pytest.mark.parametrize("name", PRESS_FILES)
+def test_press_files_pass_a_pdf_x4_preflight(printed, name):
+    """tests/pdfx.py: no DeviceRGB in any content stream, image or resource, no interpolated
+    image, GTS_PDFXVersion in Info and XMP without GTS_PDFXConformance, the output intent,
+    TrimBox and BleedBox."""
+    assert violations(printed[name].path) == []
+
+
+def test_the_pdf_x4_rules_catch_rgb(printed):
+    """The rule set is not blind: the RGB screen proof breaks it where expected."""
+    found = "\n".join(violations(printed["rgb-en"].path))
+    assert "× rg" in found and "no GTS_PDFXVersion" in found and "output intents" in found
+
+
 def test_text_and_charts_are_cmyk_vectors(printed):
     page = reader(printed["small-en"]).pages[0]
     content = page.get_contents().get_data()
@@ -180,3 +203,62 @@ def test_files_are_reasonable(printed):
         assert result.pages == 1
         assert 0 < result.bytes < 5_000_000, result
         assert result.peak_rss_kb < 1_500_000, result
+
+
+# -- printer's marks: none by default, in a slug outside the bleed with --marks ------------------
+
+def _boxes_mm(page) -> dict[str, list[float]]:
+    return {name: [mm(v) for v in page.obj[f"/{name}"]] for name in ("MediaBox", "BleedBox",
+                                                                       "TrimBox")}
+
+
+def _registration_points(page) -> list[tuple[float, float]]:
+    """Every point of a path drawn in a colour space that is a Separation named All, in mm (the
+    marks are drawn at the outermost level, with the default coordinate system)."""
+    import pikepdf
+
+    spaces = page.obj.Resources.get("/ColorSpace", {})
+    points, registration = [], False
+    for operands, operator in pikepdf.parse_content_stream(page.obj):
+        op = str(operator)
+        if op == "CS":
+            space = spaces.get(str(operands[0]))
+            registration = (isinstance(space, pikepdf.Array) and space[0] == "/Separation"
+                            and space[1] == "/All")
+        elif registration and op in ("m", "l", "c"):
+            values = [mm(v) for v in operands]
+            points += list(zip(values[0::2], values[1::2], strict=True))
+    return points
+
+
+def test_no_printers_marks_by_default(printed):
+    import pikepdf
+
+    with pikepdf.open(printed["small-en"].path) as pdf:
+        page = pdf.pages[0]
+        boxes = _boxes_mm(page)
+        assert boxes["MediaBox"] == pytest.approx(boxes["BleedBox"], abs=0.01)
+        assert not _registration_points(page)
+
+
+def test_marks_sit_in_a_slug_outside_the_bleed_in_registration_colour(printed):
+    import pikepdf
+
+    with pikepdf.open(printed["marks-en"].path) as pdf:
+        page = pdf.pages[0]
+        boxes = _boxes_mm(page)
+        points = _registration_points(page)
+    media, bleed, trim = boxes["MediaBox"], boxes["BleedBox"], boxes["TrimBox"]
+    assert trim[2] - trim[0] == pytest.approx(SMALL.width_mm, abs=0.05)
+    for side in range(4):  # the bleed is 3 mm, the slug at least 10 mm beyond it on every side
+        sign = -1 if side < 2 else 1
+        assert (bleed[side] - trim[side]) * sign == pytest.approx(BLEED_MM, abs=0.05)
+        assert (media[side] - bleed[side]) * sign >= 10
+    assert len(points) >= 8 * 2 + 4 * 4  # eight crop marks, four targets (cross and circle)
+    for x, y in points:
+        inside_bleed = bleed[0] + 0.01 < x < bleed[2] - 0.01 and bleed[1] + 0.01 < y < bleed[3] - 0.01
+        assert not inside_bleed, (x, y)
+        dx = max(trim[0] - x, 0, x - trim[2])
+        dy = max(trim[1] - y, 0, y - trim[3])
+        assert (dx * dx + dy * dy) ** 0.5 >= 3 - 0.01, (x, y)
+        assert media[0] <= x <= media[2] and media[1] <= y <= media[3], (x, y)

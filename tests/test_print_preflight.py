@@ -197,7 +197,11 @@ def test_render_set_gives_one_pdf_or_a_zip(scratch_app, tmp_path):
     with zipfile.ZipFile(many) as zf:
         assert sorted(zf.namelist()) == ["02-output-en-300x424mm.pdf", "02-output-zh-300x424mm.pdf",
                                          "preflight.txt"]
-        assert "0 error(s)" in zf.read("preflight.txt").decode()
+        report = zf.read("preflight.txt").decode()
+        assert "0 error(s)" in report
+        # Every file's QR target, so a wrong PUBLIC_BASE_URL is seen before the shop prints.
+        for lang in ("zh", "en"):
+            assert f"QR code: https://expo.example.org/{lang}/panels/output/?src=print-qr" in report
 
 
 def test_render_set_raises_with_the_report(scratch_app, tmp_path):
@@ -311,3 +315,27 @@ def test_every_panel_renders_on_the_print_surface(demo_app, demo, lang):
             assert 'fill="#' not in html  # every chart colour converted to CMYK
             for org in demo.organisations:
                 assert org.name[lang].split(" (")[0] in html.replace("&#39;", "'")
+
+
+# -- the set in parallel: one rendering child per core --------------------------------------------
+
+def test_print_workers_one_per_core_never_more_than_files(monkeypatch):
+    from exhibit.printing import runner
+
+    monkeypatch.setattr(runner.os, "sched_getaffinity", lambda _pid: {0, 1, 2, 3})
+    assert runner.print_workers(16) == 4
+    assert runner.print_workers(3) == 3
+    assert runner.print_workers(1) == 1
+
+
+def test_a_set_is_rendered_by_parallel_children_in_order(scratch_app, tmp_path, monkeypatch):
+    from exhibit.printing import runner
+
+    monkeypatch.setattr(runner.os, "sched_getaffinity", lambda _pid: {0, 1})
+    report = _print(scratch_app, ["story", "output"], ["zh", "en"], tmp_path / "out")
+    assert not report.errors, report.text()
+    assert [(r.job.slug, r.job.lang) for r in report.results] == [
+        ("story", "zh"), ("output", "zh"), ("story", "en"), ("output", "en")]
+    pids = [r.worker_pid for r in report.results]
+    assert len(set(pids)) == 2 and pids[0] == pids[2] and pids[1] == pids[3]
+    assert all(r.path and r.path.exists() for r in report.results)

@@ -44,7 +44,9 @@ def answers(port: int) -> bool:
 
 def test_the_demo_password_keeps_a_production_server_from_starting(tmp_path):
     server = Server(tmp_path, f"sqlite:///{tmp_path / 'visits.sqlite3'}")
-    server.env.update({"WEB_CONCURRENCY": "2", "EXHIBIT_RATELIMIT_ENABLED": "true"})
+    server.env.update({"WEB_CONCURRENCY": "2", "EXHIBIT_RATELIMIT_ENABLED": "true",
+                       # Production needs its public address (tests/test_print_address.py).
+                       "EXHIBIT_PUBLIC_BASE_URL": "https://expo.example.org"})
     assert DEMO_PASSWORD in (ROOT / "scripts" / "demo").read_text()  # the one scripts/demo types
     made = exhibit(server, "users", "create", "admin", "--role", "admin", "--password-stdin",
                    stdin=DEMO_PASSWORD + "\n")

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask
 
+from .address import PlaceholderAddress, require_public_address
 from .render import PrintOptions
 from .runner import PrintFailed, RenderReport, render_set
 from .sizes import SIZES, PageSize, SizeError, parse_size
 
-__all__ = ["SIZES", "PageSize", "PrintFailed", "PrintOptions", "RenderReport", "SizeError",
-           "init_app", "parse_size", "render_set"]
+__all__ = ["SIZES", "PageSize", "PlaceholderAddress", "PrintFailed", "PrintOptions", "RenderReport",
+           "SizeError", "init_app", "parse_size", "render_set", "require_public_address"]
 
 # No routes: the blueprint only lends its templates/ folder (print/...) to the app.
 bp = Blueprint("print", __name__, template_folder="templates")

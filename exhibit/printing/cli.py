@@ -10,6 +10,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from ..contentstore import get_store
+from .address import PlaceholderAddress, require_public_address
 from .render import PrintOptions
 from .runner import JobResult, plan, print_panels
 from .sizes import SizeError, parse_size
@@ -31,11 +32,18 @@ from .sizes import SizeError, parse_size
 @click.option("--hero", is_flag=True,
               help="Print each panel's first image full-bleed across the top (needs a "
                    "high-resolution photo).")
+@click.option("--accessible", is_flag=True,
+              help="A tagged PDF/UA-1 in RGB for reading on screen (reading order, alt texts, "
+                   "language), beside the press file: `-accessible.pdf`.")
+@click.option("--marks", is_flag=True,
+              help="Add crop marks and registration targets in a 12 mm slug outside the bleed. "
+                   "Default: none (the TrimBox and BleedBox are what imposition uses).")
 @click.option("--draft", is_flag=True,
               help="Print the panels as the files have them (drafts too), every page marked "
                    "DRAFT. Without it: the published version of each panel (the final files).")
 @with_appcontext
-def print_command(slugs, size_text, langs, all_languages, out_dir, bleed_mm, rgb, hero, draft):
+def print_command(slugs, size_text, langs, all_languages, out_dir, bleed_mm, rgb, hero, accessible,
+                  marks, draft):
     """Write print-ready PDFs of the panels SLUG... (default: all) into --out.
 
     Prints the published version of each panel (panels not approved yet are left out), or with
@@ -46,6 +54,7 @@ def print_command(slugs, size_text, langs, all_languages, out_dir, bleed_mm, rgb
     from ..publication import public_exhibition
 
     app = current_app._get_current_object()
+    _refuse_placeholder_address(app, draft)
     files = get_store(app).exhibition
     exhibition = files if draft else public_exhibition(app)
     unpublished = [p.slug for p in files.panels if exhibition.panel(p.slug) is None]
@@ -71,7 +80,8 @@ def print_command(slugs, size_text, langs, all_languages, out_dir, bleed_mm, rgb
         raise click.BadParameter(str(exc), param_hint="--size") from None
     chosen = list(langs) or [exhibition.default_language]
     languages = list(exhibition.languages) if all_languages else chosen
-    options = PrintOptions(size=size, cmyk=not rgb, hero=hero,
+    options = PrintOptions(size=size, cmyk=not (rgb or accessible), hero=hero,
+                           marks=marks and not accessible, accessible=accessible,
                            bleed_mm=app.config["PRINT_BLEED_MM"] if bleed_mm is None else bleed_mm)
     try:
         jobs = plan(exhibition, slugs, languages, options, out_dir, draft=draft)
@@ -86,6 +96,8 @@ def print_command(slugs, size_text, langs, all_languages, out_dir, bleed_mm, rgb
             click.echo(f"With pending data (cannot be approved or printed final): "
                        f"{', '.join(held)}")
     colour = "RGB proof" if rgb else f"CMYK PDF/X-4 ({app.config['PRINT_OUTPUT_CONDITION']})"
+    if accessible:
+        colour = "tagged PDF/UA-1 in RGB (accessible)"
     click.echo(f"Printing {len(jobs)} file(s): {size.describe()}, bleed {options.bleed_mm:g} mm, "
                f"{colour}, into {out_dir}/")
     with click.progressbar(length=len(jobs), label="Rendering", show_pos=True,
@@ -103,8 +115,22 @@ def print_command(slugs, size_text, langs, all_languages, out_dir, bleed_mm, rgb
             click.echo(f"  ok    {name}  {result.bytes / 1e6:.1f} MB  {result.seconds:.1f} s{extra}")
         else:
             click.echo(f"  ERROR {name}: not written")
+        if result.qr_url:
+            click.echo(f"        QR code: {result.qr_url}")
         for problem in result.problems:
             click.echo(f"        {problem.level}: {problem.message}")
     click.echo(report.summary() + f"; peak memory of the renderer {report.peak_rss_kb / 1024:.0f} MB")
     if report.errors:
+        sys.exit(1)
+
+
+def _refuse_placeholder_address(app, draft: bool) -> None:
+    """Final files need PUBLIC_BASE_URL to be public (their QR codes lead there): exit 1."""
+    if draft:
+        return
+    try:
+        require_public_address(app.config)
+    except PlaceholderAddress as exc:
+        click.echo(f"exhibit print: refused: {exc}; or print drafts with --draft (every page "
+                   f"marked DRAFT).", err=True)
         sys.exit(1)

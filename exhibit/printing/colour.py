@@ -39,6 +39,9 @@ PALETTE = {
     "draft": "#c8102e",
 }
 
+# An <svg> element without its own fill: SVG's default fill is black, which WeasyPrint draws as
+# DeviceRGB (a chart's lines, filled and stroked, would put RGB into the PDF/X).
+_SVG_ROOT_WITHOUT_FILL = re.compile(r"<svg\b(?![^>]*\sfill=)")
 _SVG_COLOUR = re.compile(r'\b(fill|stroke|stop-color)="(#[0-9a-fA-F]{6}|#[0-9a-fA-F]{3})"')
 
 
@@ -113,4 +116,5 @@ class Palette:
         """Every fill, stroke and stop colour of inline SVG markup in this palette."""
         if not self._inks:
             return markup
+        markup = _SVG_ROOT_WITHOUT_FILL.sub(f'<svg fill="{self._inks.css("#000000")}"', markup)
         return _SVG_COLOUR.sub(lambda m: f'{m.group(1)}="{self._inks.css(m.group(2))}"', markup)

@@ -57,6 +57,7 @@ class Geometry:
     stacked: bool  # media under the text, not beside it
     hero: float  # height of the hero photo (0 when there is none)
     type_scale: float  # 1.0, or more when the page has room for bigger type
+    slug: float = 0.0  # room for printer's marks beyond the bleed (0: no marks)
 
     @property
     def width(self) -> float:
@@ -82,7 +83,7 @@ class Geometry:
 
 
 def geometry(size: PageSize, bleed: float, *, kind: str = "text", hero: bool = False,
-             type_scale: float = 1.0) -> Geometry:
+             type_scale: float = 1.0, slug: float = 0.0) -> Geometry:
     """The layout of a panel of ``kind`` on ``size``."""
     s = size.scale
     safe = max(MIN_SAFE_MM, SAFE_MM * s)
@@ -115,32 +116,43 @@ def geometry(size: PageSize, bleed: float, *, kind: str = "text", hero: bool = F
                     foot=foot, qr=qr, margin_top=margin_top, margin_bottom=margin_bottom,
                     margin_x=margin_x, media=media, image=round(MEDIA_MM * s, 1),
                     poster=round(POSTER_MM * s, 1), columns=columns, stacked=stacked, hero=hero_h,
-                    type_scale=type_scale)
+                    type_scale=type_scale, slug=slug)
 
 
-def marks_svg(g: Geometry, ink: str) -> str:
-    """Crop marks and registration crosses over the whole bleed box, in mm.
+# Printer's marks, only when asked for (`--marks`): imposition software works from the TrimBox and
+# the BleedBox and adds its own. They go in a slug outside the bleed, so no mark ever prints on
+# the artwork: crop marks start MARK_OFFSET_MM from the trim (at least, and never inside the
+# bleed), registration targets sit in the middle of each edge.
+SLUG_MM = 12.0  # beyond the bleed: at least 10 mm, as shops ask
+MARK_OFFSET_MM = 3.0
+MARK_LENGTH_MM = 6.0
+MARK_WIDTH_MM = 0.1  # the usual hairline for marks
+TARGET_RADIUS_MM = 1.5
 
-    The same marks as CSS ``marks: crop cross`` (lines along the trim in the outer half of the
-    bleed, a cross in a circle at the middle of each edge), drawn over the artwork: WeasyPrint
-    paints ``marks`` under the page's content, where a bled band or photo hides them.
-    ``ink`` is the registration colour (all four plates) in CMYK, black in RGB.
-    """
-    b, w, h = g.bleed, g.width, g.height
-    if b <= 0:
-        return ""
-    half, width = b / 2, 0.1  # mm; 0.1 mm is the usual hairline for marks
-    W, H = w + 2 * b, h + 2 * b
+
+@dataclass(frozen=True)
+class Marks:
+    """Marks around a trimmed page, in mm from the trim's bottom left corner (y up, as in PDF)."""
+
+    lines: tuple[tuple[float, float, float, float], ...]  # x0, y0, x1, y1
+    circles: tuple[tuple[float, float, float], ...]  # cx, cy, r
+
+
+def marks(width: float, height: float, bleed: float, slug: float = SLUG_MM) -> Marks:
+    """Crop marks at the four corners and a registration target on each edge, all in the slug."""
+    offset = max(MARK_OFFSET_MM, bleed)
+    length = min(MARK_LENGTH_MM, bleed + slug - offset - 1)
     lines = []
-    for x in (b, b + w):  # vertical trim lines, at the top and bottom edges
-        lines += [f"M{x:.3f} 0V{half:.3f}", f"M{x:.3f} {H - half:.3f}V{H:.3f}"]
-    for y in (b, b + h):  # horizontal trim lines, at the left and right edges
-        lines += [f"M0 {y:.3f}H{half:.3f}", f"M{W - half:.3f} {y:.3f}H{W:.3f}"]
-    r = b / 4
-    crosses = []
-    for cx, cy in ((W / 2, half), (W / 2, H - half), (half, H / 2), (W - half, H / 2)):
-        crosses.append(f'<circle cx="{cx:.3f}" cy="{cy:.3f}" r="{r:.3f}"/>')
-        lines += [f"M{cx - 2 * r:.3f} {cy:.3f}h{4 * r:.3f}", f"M{cx:.3f} {cy - 2 * r:.3f}v{4 * r:.3f}"]
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" class="p-marks" viewBox="0 0 {W:.3f} {H:.3f}" '
-            f'aria-hidden="true"><g fill="none" stroke="{ink}" stroke-width="{width}">'
-            f'<path d="{" ".join(lines)}"/>{"".join(crosses)}</g></svg>')
+    for x in (0.0, width):  # vertical crop marks, above and below the page
+        lines += [(x, -offset, x, -offset - length), (x, height + offset, x, height + offset + length)]
+    for y in (0.0, height):  # horizontal crop marks, left and right of the page
+        lines += [(-offset, y, -offset - length, y), (width + offset, y, width + offset + length, y)]
+    r = TARGET_RADIUS_MM
+    away = bleed + slug / 2  # the targets' centres, from the trim
+    centres = ((width / 2, -away), (width / 2, height + away), (-away, height / 2),
+               (width + away, height / 2))
+    circles = []
+    for cx, cy in centres:
+        circles.append((cx, cy, r))
+        lines += [(cx - 2 * r, cy, cx + 2 * r, cy), (cx, cy - 2 * r, cx, cy + 2 * r)]
+    return Marks(tuple(lines), tuple(circles))

@@ -30,6 +30,7 @@ from . import layout as layout_module
 from .colour import DEFAULT_PROFILE, Palette
 from .preflight import CSS_PX_PER_INCH, Problem, SafeArea, check_layout, error, warning
 from .sizes import PageSize, parse_size
+from .typeset import typeset
 
 PX_PER_MM = CSS_PX_PER_INCH / 25.4
 # A page with more room than this (used height / available height) gets bigger type, up to
@@ -53,6 +54,8 @@ class PrintOptions:
     cmyk: bool = True  # False: an RGB PDF for screen proofs
     draft: bool = False  # the DRAFT mark, for panels not approved yet
     hero: bool = False  # the panel's first image full-bleed across the top
+    marks: bool = False  # printer's marks in a slug beyond the bleed (default: boxes only)
+    accessible: bool = False  # a tagged PDF/UA-1 in RGB (reading order, alt texts, language)
 
     def to_dict(self) -> dict:
         data = asdict(self)
@@ -102,7 +105,7 @@ def wordmarks(exhibition: Exhibition, lang: str) -> list[Wordmark]:
 def file_name(exhibition: Exhibition, panel: Panel, lang: str, options: PrintOptions) -> str:
     """``04-mercury-flows-zh-A0.pdf``: the panel's place in the show first, so files sort."""
     number = next(i for i, p in enumerate(exhibition.panels, start=1) if p.slug == panel.slug)
-    suffix = "" if options.cmyk else "-rgb"
+    suffix = "-accessible" if options.accessible else ("" if options.cmyk else "-rgb")
     return f"{number:02d}-{panel.slug}-{lang}-{options.size.slug}{suffix}.pdf"
 
 
@@ -150,14 +153,12 @@ def page_html(panel: Panel, lang: str, options: PrintOptions,
         html = render_template(
             "print/page.html", panel=panel, lang=lang, g=geometry, c=palette, mm=_mm,
             cmyk=options.cmyk, icc_url=_profile_path().as_uri(),
-            marks="crop cross" if options.bleed_mm > 0 else "none",
             qr=Markup(qr_svg(url)), short_url=url.split("://", 1)[-1],
             organisations=wordmarks(exhibition, lang), draft=options.draft,
             hero_image=hero_image, section=exhibition.section(panel.section),
-            marks_svg=Markup(layout_module.marks_svg(geometry, palette.registration)),
             draft_mm=_draft_size(gettext("DRAFT"), geometry) if options.draft else 0)
     # Charts and the QR code are drawn in the screen palette: print them in the page's inks.
-    return palette.svg(html)
+    return typeset(palette.svg(html), lang)
 
 
 def _request_context(lang: str, slug: str):
@@ -182,7 +183,8 @@ def _layout(panel: Panel, lang: str, options: PrintOptions, type_scale: float):
 
     geometry = layout_module.geometry(options.size, options.bleed_mm, kind=panel.kind,
                                       hero=bool(options.hero and panel.images),
-                                      type_scale=type_scale)
+                                      type_scale=type_scale,
+                                      slug=layout_module.SLUG_MM if options.marks else 0.0)
     html = page_html(panel, lang, options, geometry)
     document = HTML(string=html, base_url=str(get_store().exhibition.root) + "/").render()
     return geometry, document
@@ -263,6 +265,8 @@ def render(panel: Panel, lang: str, options: PrintOptions, out: Path,
         result.pages = len(document.pages)
         for record in collector.records:
             level = error if record.levelno >= logging.ERROR else warning
+            if _NO_ALT in record.getMessage():  # a decorative image (alt=""): WeasyPrint's tags
+                level = warning
             result.problems.append(level(f"renderer: {record.getMessage()}", panel, lang))
         if any(p.is_error for p in result.problems):
             return result
@@ -270,8 +274,7 @@ def render(panel: Panel, lang: str, options: PrintOptions, out: Path,
         # Beside the target, so the rename is atomic; an ordinary file, so the umask applies.
         tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
         try:
-            document.write_pdf(tmp, pdf_variant="pdf/x-4" if options.cmyk else None,
-                               finisher=_finisher(options.cmyk))
+            document.write_pdf(tmp, pdf_variant=_variant(options), finisher=_finisher(options))
             os.replace(tmp, out)
         finally:
             Path(tmp).unlink(missing_ok=True)
@@ -283,12 +286,30 @@ def render(panel: Panel, lang: str, options: PrintOptions, out: Path,
         result.seconds = round(time.perf_counter() - started, 2)
 
 
-def _finisher(cmyk: bool):
-    """Complete the PDF/X-4 output intent and tag RGB content (photos) as sRGB."""
+_NO_ALT = "has no required alt description"
+
+
+def _variant(options: PrintOptions) -> str | None:
+    if options.accessible:
+        return "pdf/ua-1"  # tagged: structure tree, alt texts, /Lang, MarkInfo
+    return "pdf/x-4" if options.cmyk else None
+
+
+def _finisher(options: PrintOptions):
+    """Make the CMYK file a clean PDF/X-4, as a print shop's preflight checks it.
+
+    WeasyPrint writes the output intent, and the XMP metadata, but leaves: photos as DeviceRGB
+    with ``/Interpolate true``, GTS_PDFXVersion out of the Info dictionary, and
+    GTS_PDFXConformance (a PDF/X-1a/X-3 key) in the XMP. Photos are tagged with the sRGB ICC
+    profile they are in (the shop's RIP converts them with the output intent: converting a
+    300-ppi A0 photo here would cost more time and memory than the rest of the page), and
+    drawn without interpolation. Vector colours are ``device-cmyk()`` from the palette already.
+    """
     import pydyf
 
     def finish(document, pdf) -> None:
-        intents = pdf.catalog.get("OutputIntents") if cmyk else None
+        _boxes_and_marks(pdf, options)
+        intents = pdf.catalog.get("OutputIntents") if options.cmyk else None
         if not intents:
             return
         intent = intents[0]
@@ -299,15 +320,87 @@ def _finisher(cmyk: bool):
         if described is not None:
             intent["Info"] = described
             intent["OutputCondition"] = described
-        # Photos and the crop marks stay RGB (converting a 300-ppi A0 photo would cost more time
-        # and memory than the rest of the page). PDF/X-4 accepts RGB when it is tied to a
-        # profile: DefaultRGB makes every DeviceRGB colour sRGB, and the shop's RIP converts.
+        pdf.info["GTS_PDFXVersion"] = pydyf.String("PDF/X-4")
+        pdf.info.pop("GTS_PDFXConformance", None)
         srgb = (files("weasyprint.pdf") / "sRGB2014.icc").read_bytes()
         stream = pydyf.Stream([srgb], pydyf.Dictionary({"N": 3, "Alternate": "/DeviceRGB"}),
                               compress=True)
         pdf.add_object(stream)
-        for obj in pdf.objects:
+        icc_rgb = pydyf.Array(("/ICCBased", stream.reference))
+        for obj in list(pdf.objects):
+            if isinstance(obj, pydyf.Stream):
+                extra = obj.extra
+                if extra.get("Subtype") == "/Image":
+                    _clean_image(extra, icc_rgb)
+                elif extra.get("Type") == "/Metadata":
+                    obj.stream = [_XMP_CONFORMANCE.sub(b"", _stream_bytes(obj))]
             if isinstance(obj, pydyf.Dictionary) and "lab-d50" in obj:
-                obj["DefaultRGB"] = pydyf.Array(("/ICCBased", stream.reference))
+                # Any RGB a later change lets through is still tied to a profile.
+                obj["DefaultRGB"] = icc_rgb
 
     return finish
+
+
+_XMP_CONFORMANCE = re.compile(rb"<pdfx:GTS_PDFXConformance>[^<]*</pdfx:GTS_PDFXConformance>\s*")
+
+
+def _stream_bytes(stream) -> bytes:
+    return b"".join(part if isinstance(part, bytes) else str(part).encode()
+                    for part in stream.stream)
+
+
+def _clean_image(extra, icc_rgb) -> None:
+    """An image XObject in an ICC-based colour space, never interpolated (nor its mask)."""
+    if extra.get("ColorSpace") == "/DeviceRGB":
+        extra["ColorSpace"] = icc_rgb
+    extra.pop("Interpolate", None)
+    mask = extra.get("SMask")
+    if mask is not None and hasattr(mask, "extra"):
+        mask.extra.pop("Interpolate", None)
+
+
+PT_PER_MM = 72 / 25.4
+
+
+def _boxes_and_marks(pdf, options: PrintOptions) -> None:
+    """The BleedBox exactly the bleed around the TrimBox (WeasyPrint caps it at 10 pt), and with
+    ``options.marks`` the printer's marks in the slug, in registration colour: a Separation
+    named All, which prints on every plate."""
+    import pydyf
+
+    bleed = options.bleed_mm * PT_PER_MM
+    pages = [o for o in pdf.objects if isinstance(o, pydyf.Dictionary) and o.get("Type") == "/Page"]
+    colour_spaces = next((o for o in pdf.objects
+                          if isinstance(o, pydyf.Dictionary) and "lab-d50" in o), None)
+    for page in pages:
+        x0, y0, x1, y1 = (float(v) for v in page["TrimBox"])
+        page["BleedBox"] = pydyf.Array([x0 - bleed, y0 - bleed, x1 + bleed, y1 + bleed])
+        if not options.marks or colour_spaces is None:
+            continue
+        colour_spaces["RegAll"] = pydyf.Array(("/Separation", "/All", "/DeviceCMYK",
+                                               pydyf.Dictionary({
+                                                   "FunctionType": 2, "Domain": pydyf.Array((0, 1)),
+                                                   "C0": pydyf.Array((0, 0, 0, 0)),
+                                                   "C1": pydyf.Array((1, 1, 1, 1)), "N": 1})))
+        found = layout_module.marks((x1 - x0) / PT_PER_MM, (y1 - y0) / PT_PER_MM,
+                                    options.bleed_mm)
+
+        def pt(x_mm: float, y_mm: float, x0: float = x0, y0: float = y0) -> str:
+            return f"{x0 + x_mm * PT_PER_MM:.3f} {y0 + y_mm * PT_PER_MM:.3f}"
+
+        ops = ["Q", "q", "/RegAll CS 1 SCN", f"{layout_module.MARK_WIDTH_MM * PT_PER_MM:.3f} w"]
+        ops += [f"{pt(a, b)} m {pt(c, d)} l S" for a, b, c, d in found.lines]
+        k = 0.5523  # a circle from four Bézier curves
+        for cx, cy, r in found.circles:
+            ops.append(f"{pt(cx + r, cy)} m "
+                       f"{pt(cx + r, cy + k * r)} {pt(cx + k * r, cy + r)} {pt(cx, cy + r)} c "
+                       f"{pt(cx - k * r, cy + r)} {pt(cx - r, cy + k * r)} {pt(cx - r, cy)} c "
+                       f"{pt(cx - r, cy - k * r)} {pt(cx - k * r, cy - r)} {pt(cx, cy - r)} c "
+                       f"{pt(cx + k * r, cy - r)} {pt(cx + r, cy - k * r)} {pt(cx + r, cy)} c S")
+        ops.append("Q")
+        opening = pydyf.Stream(["q"])
+        marks_stream = pydyf.Stream(["\n".join(ops)], compress=True)
+        pdf.add_object(opening)
+        pdf.add_object(marks_stream)
+        page["Contents"] = pydyf.Array((opening.reference, page["Contents"],
+                                        marks_stream.reference))

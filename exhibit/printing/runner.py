@@ -34,7 +34,9 @@ from flask import Flask
 
 from ..content import Exhibition, Panel
 from ..contentstore import get_store
+from ..qr import panel_url
 from ..settings import DEFAULTS
+from .address import require_public_address
 from .preflight import Problem, check_content, check_page
 from .render import PrintOptions, file_name
 from .sizes import parse_size
@@ -77,6 +79,8 @@ class JobResult:
     seconds: float = 0.0
     peak_rss_kb: int = 0  # the rendering child's peak resident memory so far
     type_scale: float = 1.0
+    qr_url: str = ""  # where the file's QR code leads
+    worker_pid: int = 0  # the rendering child that made it
 
     @property
     def ok(self) -> bool:
@@ -122,6 +126,8 @@ class RenderReport:
             name = r.path.name if r.path else r.job.out.name
             state = "ok" if r.ok else "NOT WRITTEN"
             lines.append(f"{name}: {state}" + (f", {_megabytes(r.bytes)}" if r.ok else ""))
+            if r.qr_url:
+                lines.append(f"  QR code: {r.qr_url}")
             lines += [f"  {p.level}: {p.message}" for p in r.problems]
         lines.append(self.summary())
         return "\n".join(lines) + "\n"
@@ -184,7 +190,13 @@ def _child_config(app: Flask) -> dict:
 
 def print_panels(app: Flask, jobs: list[Job],
                  on_result: Callable[[JobResult], None] | None = None) -> RenderReport:
-    """Preflight and render ``jobs``; files with errors are not written. Never raises for them."""
+    """Preflight and render ``jobs``; files with errors are not written. Never raises for them.
+
+    Raises :class:`~.address.PlaceholderAddress` before anything is rendered when a job is a final
+    file (not a draft) and PUBLIC_BASE_URL is not a public https address.
+    """
+    if any(not job.options.draft for job in jobs):
+        require_public_address(app.config)
     started = time.perf_counter()
     exhibition = get_store(app).exhibition
     results: dict[int, JobResult] = {}
@@ -214,13 +226,59 @@ def print_panels(app: Flask, jobs: list[Job],
                       timeout=float(app.config["PRINT_TIMEOUT_SECONDS"]),
                       memory_mb=int(app.config["PRINT_MEMORY_MB"]))
     ordered = [results[i] for i in range(len(jobs))]
+    for result in ordered:
+        result.qr_url = panel_url(app.config["PUBLIC_BASE_URL"], result.job.lang, result.job.slug)
     return RenderReport(ordered, round(time.perf_counter() - started, 2))
+
+
+def print_workers(jobs: int) -> int:
+    """How many rendering children at once: one per core this process may use, never more than
+    there are files. Each child has the same limits (``PRINT_MEMORY_MB``, the timeout)."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, jobs))
 
 
 def _run_children(config: dict, jobs: list[Job], done: Callable[[int, JobResult], None], *,
                   timeout: float, memory_mb: int) -> None:
-    """Render ``jobs`` in child processes; a job that kills its child is reported, and the
-    remaining jobs go to a new child."""
+    """Render ``jobs`` in child processes, one per core, each taking every n-th job (the set is
+    in exhibition order, so each child gets a mix of light and heavy panels)."""
+    workers = print_workers(len(jobs))
+    if workers == 1:
+        _run_in_sequence(config, jobs, done, timeout=timeout, memory_mb=memory_mb)
+        return
+    import threading
+
+    lock = threading.Lock()
+    failures: list[BaseException] = []
+
+    def run(share: list[int]) -> None:
+        def report(local: int, result: JobResult) -> None:
+            with lock:  # the caller's callback (a progress bar) sees one result at a time
+                done(share[local], result)
+
+        try:
+            _run_in_sequence(config, [jobs[i] for i in share], report, timeout=timeout,
+                             memory_mb=memory_mb)
+        except BaseException as exc:  # noqa: BLE001 — raised again in the calling thread
+            failures.append(exc)
+
+    threads = [threading.Thread(target=run, args=(list(range(n, len(jobs), workers)),),
+                                name=f"print-{n}", daemon=True) for n in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if failures:
+        raise failures[0]
+
+
+def _run_in_sequence(config: dict, jobs: list[Job], done: Callable[[int, JobResult], None], *,
+                     timeout: float, memory_mb: int) -> None:
+    """Render ``jobs`` one after the other in a child process; a job that kills its child is
+    reported, and the remaining jobs go to a new child."""
     start = 0
     while start < len(jobs):
         finished = _run_child(config, jobs, start, done, timeout=timeout, memory_mb=memory_mb)
@@ -303,14 +361,15 @@ def _result(job: Job, event: dict) -> JobResult:
         job=job, problems=[Problem(**p) for p in event.get("problems", [])],
         path=Path(event["path"]) if event.get("path") else None, bytes=event.get("bytes", 0),
         pages=event.get("pages", 0), seconds=event.get("seconds", 0.0),
-        peak_rss_kb=event.get("peak_rss_kb", 0), type_scale=event.get("type_scale", 1.0))
+        peak_rss_kb=event.get("peak_rss_kb", 0), type_scale=event.get("type_scale", 1.0),
+        worker_pid=event.get("pid", 0))
 
 
 # -- for the staff area ------------------------------------------------------------------------
 
 def render_set(app: Flask, slugs: Iterable[str] | None = None,
                langs: Iterable[str] | None = None, *, size: str = "", bleed_mm: float | None = None,
-               cmyk: bool = True, hero: bool = False,
+               cmyk: bool = True, hero: bool = False, marks: bool = False,
                draft: bool | Callable[[Panel], bool] = False,
                out_dir: Path | None = None,
                on_result: Callable[[JobResult], None] | None = None) -> Path:
@@ -329,7 +388,7 @@ def render_set(app: Flask, slugs: Iterable[str] | None = None,
     options = PrintOptions(
         size=parse_size(size or app.config["PRINT_SIZE"]),
         bleed_mm=float(app.config["PRINT_BLEED_MM"] if bleed_mm is None else bleed_mm),
-        cmyk=cmyk, hero=hero)
+        cmyk=cmyk, hero=hero, marks=marks)
     out_dir = Path(out_dir) if out_dir else Path(tempfile.mkdtemp(prefix="exhibit-print-"))
     if draft:
         exhibition = get_store(app).exhibition

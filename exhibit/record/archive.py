@@ -33,7 +33,7 @@ from sqlalchemy import Engine, select
 from ..auth.audit import staff_audit_csv
 from ..content import Exhibition
 from ..contentstore import get_store
-from ..printing import PrintFailed, render_set
+from ..printing import PrintFailed, render_set, require_public_address
 from ..publication.state import load_snapshots, review_state
 from ..review.audit import audit_csv, status_csv
 from ..version import __version__
@@ -115,6 +115,7 @@ class RecordContext:
     engine: Engine
     lang: str
     workdir: Path  # a scratch folder, removed when the record is written
+    print_draft: bool = False  # the print files as drafts, marked DRAFT (any PUBLIC_BASE_URL)
 
 
 @dataclass(frozen=True)
@@ -185,7 +186,8 @@ def _report_texts(archive: RecordArchive, ctx: RecordContext) -> None:
 def _print_files(archive: RecordArchive, ctx: RecordContext) -> None:
     """Every panel as a print-ready PDF in the record's language (PRINT_SIZE, CMYK)."""
     try:
-        made = render_set(ctx.app, None, [ctx.lang], out_dir=ctx.workdir / "print")
+        made = render_set(ctx.app, None, [ctx.lang], out_dir=ctx.workdir / "print",
+                          draft=ctx.print_draft)
     except PrintFailed as exc:
         # A print order is a whole set or nothing; the record keeps the files that could be made,
         # and says why the others could not.
@@ -268,8 +270,14 @@ class WrittenRecord:
 
 
 def write_record(out: Path, lang: str, *, skip: Iterable[str] = (),
-                 progress: Callable[[RecordPart], None] | None = None) -> WrittenRecord:
-    """Write the whole record to ``out`` (a ZIP) in an app context; atomic (``out.part``)."""
+                 progress: Callable[[RecordPart], None] | None = None,
+                 print_draft: bool = False) -> WrittenRecord:
+    """Write the whole record to ``out`` (a ZIP) in an app context; atomic (``out.part``).
+
+    Raises :class:`exhibit.printing.PlaceholderAddress` before writing anything when the record
+    is to hold final print files and PUBLIC_BASE_URL is a placeholder (``print_draft`` prints
+    them as drafts instead).
+    """
     app = current_app._get_current_object()
     parts = record_parts(app)
     skip = set(skip)
@@ -277,6 +285,8 @@ def write_record(out: Path, lang: str, *, skip: Iterable[str] = (),
     if unknown:
         raise ValueError(f"unknown record part(s): {', '.join(sorted(unknown))}; the parts are: "
                          f"{', '.join(p.name for p in parts)}")
+    if not print_draft and any(p.name == PRINT_PART.name and p.name not in skip for p in parts):
+        require_public_address(app.config)
     made_at = dt.datetime.now(dt.UTC).replace(microsecond=0)
     partial = out.with_name(out.name + ".part")
     try:
@@ -284,7 +294,7 @@ def write_record(out: Path, lang: str, *, skip: Iterable[str] = (),
         with force_locale(lang), tempfile.TemporaryDirectory(prefix="exhibit-record-") as scratch, \
                 zipfile.ZipFile(partial, "w", allowZip64=True) as zf:
             archive = RecordArchive(zf, made_at)
-            ctx = RecordContext(app, get_engine(app), lang, Path(scratch))
+            ctx = RecordContext(app, get_engine(app), lang, Path(scratch), print_draft)
             written = []
             for part in parts:
                 if part.name in skip:

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
+from ..printing import PlaceholderAddress
 from ..visits.commands import _LANG_OPTION, _audit
 from ..visits.report import default_language
 from .archive import record_parts, write_record
@@ -22,7 +23,10 @@ from .archive import record_parts, write_record
 @click.option("--skip", "skip", multiple=True, metavar="PART",
               help="leave a part out (repeatable), e.g. --skip print; the parts are listed in "
                    "the README")
-def export_record(out: Path, lang, skip) -> None:
+@click.option("--draft", "print_draft", is_flag=True,
+              help="the print files as drafts, every page marked DRAFT (for a PUBLIC_BASE_URL "
+                   "that is not public yet)")
+def export_record(out: Path, lang, skip, print_draft) -> None:
     """Write the whole exhibition record to OUT: one ZIP with the report, the visit log, the
     channel figures, the photos, the print files, and a manifest with SHA-256 checksums."""
     if out.suffix.lower() != ".zip":
@@ -36,7 +40,13 @@ def export_record(out: Path, lang, skip) -> None:
     with click.progressbar(length=len(parts) - len(set(skip)), label="writing the record",
                            item_show_func=lambda p: p.name if p else None,
                            file=sys.stderr) as bar:
-        written = write_record(out, lang, skip=skip, progress=lambda part: bar.update(1, part))
+        try:
+            written = write_record(out, lang, skip=skip, print_draft=print_draft,
+                                   progress=lambda part: bar.update(1, part))
+        except PlaceholderAddress as exc:
+            click.echo(f"\nexhibit export record: refused: {exc}; or leave the print files out "
+                       f"(--skip print), or print them as drafts (--draft).", err=True)
+            sys.exit(1)
     _audit("export_record", out, "&".join([f"lang={lang}"] + [f"skip={p}" for p in skip]))
     for warning in written.warnings:
         click.echo(f"warning: {warning}", err=True)

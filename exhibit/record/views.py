@@ -14,6 +14,7 @@ from flask_babel import gettext
 
 from ..auth.args import date_arg
 from ..auth.sessions import current_user, requires
+from ..printing import PlaceholderAddress
 from ..staff.blueprint import bp
 from ..visits.report import REPORT_LANGUAGES, html_to_pdf, render_report_html
 from .archive import record_parts, write_record
@@ -85,6 +86,13 @@ def record_zip():
         path.unlink(missing_ok=True)  # also after an error; an open file is still sent
         return response
 
-    write_record(path, lang, skip=skip)
+    try:
+        write_record(path, lang, skip=skip)
+    except PlaceholderAddress as exc:
+        abort(409, description=gettext(
+            "No print files: PUBLIC_BASE_URL (%(url)s) is not the public https address of the "
+            "exhibition, and the QR code of every final print file would lead there. An "
+            "administrator sets PUBLIC_BASE_URL; until then, download the record without the "
+            "print files.", url=exc.url or "—"))
     name = f"exhibit-record-{lang}-{dt.date.today().isoformat()}.zip"
     return send_file(path, mimetype="application/zip", as_attachment=True, download_name=name)
