@@ -29,6 +29,12 @@ MEASURE = """() => {
   const bar = document.querySelector('.k-bar').getBoundingClientRect();
   const units = [...document.querySelectorAll('#k-view .kf-unit')].map(u => ({
     text: u.textContent, rects: u.getClientRects().length}));
+  // A value kept on one line must still fit in its figure's box.
+  const overflowing = [...document.querySelectorAll('#k-view .key-figure')].filter(li => {
+    const v = li.querySelector('.kf-value').getBoundingClientRect();
+    const box = li.getBoundingClientRect();
+    return v.right > box.right + 0.5 || v.left < box.left - 0.5;
+  }).map(li => li.querySelector('.kf-value').textContent);
   const size = el => parseFloat(getComputedStyle(el).fontSize);
   const cites = [...document.querySelectorAll('#k-view .cite')].map(size);
   const sources = [...document.querySelectorAll('#k-view .sources li')].map(size);
@@ -41,7 +47,7 @@ MEASURE = """() => {
     brand: {scroll: brand.scrollWidth, client: brand.clientWidth, overflow: bs.textOverflow,
             whiteSpace: bs.whiteSpace, scrollH: brand.scrollHeight, clientH: brand.clientHeight,
             inBar: brandBox.top >= bar.top - 0.5 && brandBox.bottom <= bar.bottom + 0.5},
-    units, cites, sources: sources.concat(sourceParts),
+    units, overflowing, cites, sources: sources.concat(sourceParts),
   };
 }"""
 
@@ -88,6 +94,8 @@ def test_every_panel_reads_from_a_step_away(browser, live_server, manifests, ori
                 seen_units += 1
                 if unit["rects"] != 1:
                     problems.append(f"{where}: unit {unit['text']!r} breaks over {unit['rects']} lines")
+            if m["overflowing"]:
+                problems.append(f"{where}: key figures wider than their box: {m['overflowing']}")
             small_cites = [s for s in m["cites"] if s < MIN_CITE_PX]
             small_sources = [s for s in m["sources"] if s < MIN_SOURCE_PX]
             if small_cites:
