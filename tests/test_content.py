@@ -320,3 +320,40 @@ def test_yaml_booleans_in_texts_get_a_hint(scratch):
         QUESTIONNAIRE.replace("en: 'No'", "en: No"), encoding="utf-8")
     assert "panels/questionnaire.yaml:7: 'low' (label of 1) in en must be text; YAML reads yes, " \
            "no, on and off as true/false, so put it in quotes" in errors_of(scratch)
+
+
+# -- key figure values per language ----------------------------------------------------------------
+
+def test_a_key_figure_value_may_be_one_text_or_one_per_language(scratch):
+    output = load_exhibition(scratch).panel("output").key_figures[0]
+    assert output.value == "5.80" and output.values is None
+    assert output.value_in("zh") == output.value_in("fr") == "5.80"
+    replace(scratch / "output" / "panel.yaml", '  - value: "5.80"\n',
+            '  - value:\n      zh: 10%～12%\n      en: 10–12%\n      fr: "10 à 12\u00a0%"\n')
+    kf = load_exhibition(scratch).panel("output").key_figures[0]
+    assert kf.values == {"zh": "10%～12%", "en": "10–12%", "fr": "10 à 12\u00a0%"}
+    assert kf.value == "10%～12%"  # the first language's, for messages
+    assert [kf.value_in(lang) for lang in ("zh", "en", "fr")] == ["10%～12%", "10–12%",
+                                                                   "10 à 12\u00a0%"]
+
+
+def test_a_key_figure_value_of_the_wrong_type_is_located(scratch):
+    replace(scratch / "output" / "panel.yaml", '  - value: "5.80"\n', "  - value: [5, 80]\n")
+    assert "panels/output/panel.yaml:8: a key figure's value must be a number, a short text like " \
+           "'−50 %', or one text per language (zh, en, fr), not a list" in errors_of(scratch)
+
+
+def test_a_key_figure_value_per_language_needs_every_language_and_a_number(scratch):
+    replace(scratch / "output" / "panel.yaml", '  - value: "5.80"\n',
+            "  - value:\n      zh: 10%～12%\n      en: [10, 12]\n      de: '10'\n")
+    errors = errors_of(scratch)
+    assert "panels/output/panel.yaml:11: a key figure's value: 'de' is not a language of this " \
+           "exhibition (zh, en, fr)" in errors, errors
+    assert "panels/output/panel.yaml:8: missing translation: a key figure's value has no fr text" \
+        in errors, errors
+    assert "panels/output/panel.yaml:8: a key figure's value in en must be text, not a list" \
+        in errors, errors
+    replace(scratch / "output" / "panel.yaml", "      en: [10, 12]\n      de: '10'\n",
+            "      en: ten\n      fr: '10'\n")
+    assert errors_of(scratch) == [
+        "panels/output/panel.yaml:10: key figure value 'ten' (en) contains no number"]

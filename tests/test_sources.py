@@ -255,3 +255,52 @@ def test_the_demo_credits_are_in_the_page_language(client):
     assert "插图：exhibit项目组，CC BY 4.0" in zh and "Illustration: exhibit" not in zh
     fr = client.get("/fr/panels/project-video/").get_data(as_text=True)
     assert "Animation\u00a0: équipe du projet exhibit, CC BY 4.0" in fr
+
+
+# -- the posters in French too (seed 001: products in at least two foreign languages) --------------
+
+POSTER_NAMES = ("poster-mercury-free", "poster-pfos-free-foam", "poster-pops-29")
+
+
+def test_each_poster_has_a_chinese_french_edition_in_the_gallery():
+    posters = load_exhibition(DEMO).panel("pfos-posters")
+    files = {image.media.path: image for image in posters.images}
+    for name in POSTER_NAMES:
+        english, french = files[f"posters/{name}.png"], files[f"posters/{name}-fr.png"]
+        assert english.media.sha256 != french.media.sha256
+        assert (english.width, english.height) == (french.width, french.height)  # same design
+        assert "Chinese and French" in french.alt["en"] and "中法双语" in french.alt["zh"]
+        assert "en chinois et en français" in french.alt["fr"]
+        assert "中法双语版" in french.caption["zh"] and "chinois-français" in french.caption["fr"]
+        for text in (french.alt["fr"], french.caption["fr"], french.credit_in("fr")):
+            assert not FRENCH_SPACE.search(text), text
+
+
+def test_the_french_poster_texts_say_what_the_english_ones_say_in_french_typography():
+    """The script that draws the posters: the French edition's texts have French spaces and the
+    same numbers as the English edition's (no fact added or dropped)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_media", ROOT / "media/_src/make_media.py")
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    drawn: dict[str, list] = {}
+    script.poster = lambda name, *args, **kwargs: drawn.setdefault(name, [args, kwargs])
+    script.make_posters()
+    assert sorted(drawn) == sorted([f"{n}.png" for n in POSTER_NAMES]
+                                   + [f"{n}-fr.png" for n in POSTER_NAMES])
+    for name in POSTER_NAMES:
+        (en_args, _), (fr_args, fr_kwargs) = drawn[f"{name}.png"], drawn[f"{name}-fr.png"]
+        assert fr_kwargs["lang"] == "fr"
+        kicker, title, facts, source = fr_args[0], fr_args[2], fr_args[4], fr_args[5]
+        texts = [kicker, title, source] + [fact[2] for fact in facts]
+        for text in texts:
+            assert not FRENCH_SPACE.search(text), text
+            assert not re.search(r"[^\u00a0\u202f][:;?!»%]", text.replace("://", "")
+                                 .replace("Sources：", "")), text
+        numbers = [re.findall(r"\d+", t.replace("\u00a0", "")) for t in
+                   [en_args[5]] + [f[2] for f in en_args[4]]]
+        french = [re.findall(r"\d+", t.replace("\u00a0", "")) for t in
+                  [source] + [f[2] for f in facts]]
+        assert numbers == french, name
+        assert [f[:2] for f in facts] == [(f[0].replace("%", "\u00a0%"), f[1]) for f in en_args[4]]

@@ -224,3 +224,15 @@ def test_key_figures_keep_their_digits_and_use_the_decimal_mark(value, lang, sho
     from exhibit.views import format_value
 
     assert format_value(value, lang) == shown
+
+
+@pytest.mark.parametrize("lang, shown", [("zh", "10%～12%"), ("en", "10–12%"),
+                                         ("fr", "10 à 12\u00a0%")])
+def test_a_key_figure_is_written_as_its_language_writes_it(client, lang, shown):
+    """Panel 04's range: "10%～12%" in Chinese, one value per language in panel.yaml."""
+    page = htmllib.unescape(client.get(f"/{lang}/panels/mercury-flows/").get_data(as_text=True))
+    values = re.findall(r'<span class="kf-value">(.*?)</span>\s*<span class="kf-label">', page,
+                        re.S)
+    assert shown in values, values
+    others = {"10%～12%", "10–12%", "10 à 12\u00a0%", "10–12"} - {shown}
+    assert not others & set(values), values

@@ -68,23 +68,51 @@ def key_figures(ctx: Context, data: LineDict, path: Path, source_ids: set[str]
             continue
         check_fields(item, path, ctx.errors, required=("value", "label"),
                      optional=("unit", "source", "illustrative"), where=where)
-        value = item.get("value")
-        if isinstance(value, bool) or not isinstance(value, str | int | float):
-            ctx.errors.add(path, item.line_of("value"), "a key figure's value must be a "
-                                                        "number or a short text like '−50 %'")
+        value, values = _key_figure_value(ctx, item, path)
+        if value is None:
             continue
-        value = str(value)
-        if not re.search(r"\d", value):
-            ctx.errors.add(path, item.line_of("value"),
-                           f"key figure value '{shorten(value)}' contains no number")
         illustrative = flag(ctx, item, "illustrative", path)
         source = source_ref(ctx, item, path, source_ids, f"key figure '{shorten(value)}'",
                             illustrative)
         label = localized(ctx, item, "label", path)
         unit = localized(ctx, item, "unit", path)
         if label:
-            result.append(KeyFigure(value, unit, label, source, illustrative))
+            result.append(KeyFigure(value, unit, label, source, illustrative, values))
     return tuple(result)
+
+
+def _key_figure_value(ctx: Context, item: LineDict, path: Path
+                      ) -> tuple[str | None, Localized | None]:
+    """A key figure's ``value``: one text for every language, or one per language (every
+    language given: {zh: "10%～12%", en: "10–12%", fr: "10–12 %"}); each with a number in it.
+
+    Returns (the text, or the first language's; the texts by language or None), or (None, None)
+    when the value is unusable (logged)."""
+    value = item.get("value")
+    if value is None:
+        return None, None  # reported by check_fields
+    line = item.line_of("value")
+    if isinstance(value, LineDict):
+        values = localized(ctx, item, "value", path, what="a key figure's value")
+        if values is None:
+            return None, None
+        ok = True
+        for lang in ctx.languages:
+            if not re.search(r"\d", values[lang]):
+                ctx.errors.add(path, value.line_of(lang),
+                               f"key figure value '{shorten(values[lang])}' ({lang}) contains "
+                               f"no number")
+                ok = False
+        return (values[ctx.languages[0]], values) if ok else (None, None)
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        ctx.errors.add(path, line, f"a key figure's value must be a number, a short text like "
+                                   f"'−50 %', or one text per language "
+                                   f"({', '.join(ctx.languages)}), not {describe(value)}")
+        return None, None
+    value = str(value)
+    if not re.search(r"\d", value):
+        ctx.errors.add(path, line, f"key figure value '{shorten(value)}' contains no number")
+    return value, None
 
 
 def figures(ctx: Context, data: LineDict, path: Path, folder: Path, source_ids: set[str]

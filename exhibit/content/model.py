@@ -149,11 +149,20 @@ class Image(PerLanguageCredit):
 
 @dataclass(frozen=True)
 class KeyFigure:
-    value: str
+    value: str  # as written; with ``values``, the exhibition's first language's
     unit: Localized | None
     label: Localized
     source: str | None
     illustrative: bool
+    # One text per language, when the panel gives them ({zh: "10%～12%", en: "10–12%"}):
+    # languages write ranges, decimals and spaces differently.
+    values: Localized | None = None
+
+    def value_in(self, lang: str) -> str:
+        """The value as shown on a page in ``lang``."""
+        if self.values is not None and lang in self.values:
+            return self.values[lang]
+        return self.value
 
 
 @dataclass(frozen=True)

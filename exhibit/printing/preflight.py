@@ -76,6 +76,7 @@ def _localized_fields(panel: Panel) -> Iterator[tuple[str, Localized | None]]:
     for n, kf in enumerate(panel.key_figures, start=1):
         yield f"key figure {n} label", kf.label
         yield f"key figure {n} unit", kf.unit
+        yield f"key figure {n} value", kf.values
     for fig in panel.figures:
         yield f"figure {fig.id} title", fig.title
         yield f"figure {fig.id} unit", fig.unit
@@ -105,7 +106,7 @@ def check_content(exhibition: Exhibition, panel: Panel, lang: str, *, final: boo
             problems.append(error(f"missing {lang} translation of the {name}", panel, lang))
     known = {source.id for source in panel.sources}
     for kf in panel.key_figures:
-        shown = f"“{kf.value}{' ' + kf.unit[lang] if kf.unit and lang in kf.unit else ''}”"
+        shown = f"“{kf.value_in(lang)}{' ' + kf.unit[lang] if kf.unit and lang in kf.unit else ''}”"
         if kf.illustrative:
             continue
         if not kf.source:

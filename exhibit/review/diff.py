@@ -51,7 +51,9 @@ def panel_parts(panel: Panel, langs: tuple[str, ...]) -> dict[str, list[str]]:
     figures = []
     for kf in panel.key_figures:
         unit = " ".join(f"{lang}: {kf.unit[lang]}" for lang in langs if kf.unit and lang in kf.unit)
-        figures.append(f"{kf.value} ({unit}) source={kf.source or '-'}"
+        value = (" / ".join(f"{lang}: {kf.values[lang]}" for lang in langs if lang in kf.values)
+                 if kf.values else kf.value)
+        figures.append(f"{value} ({unit}) source={kf.source or '-'}"
                        f"{' illustrative' if kf.illustrative else ''}")
         figures += ["    " + line for line in _localized("label", kf.label, langs)]
     if figures:

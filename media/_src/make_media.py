@@ -1727,8 +1727,17 @@ def text_block(c: Canvas, x, y, text, size, max_w, fill=INK, bold=False, leading
     return y
 
 
-def poster(name, kicker, title_zh, title_en, art, facts, source, accent=DEEP):
-    """Common poster layout: headline band, illustration, fact cards, source line."""
+POSTER_CREDIT = {
+    "en": "插图 Illustration: exhibit project team · CC BY 4.0",
+    "fr": "插图 Illustration\u00a0: équipe du projet exhibit · CC BY 4.0",
+}
+
+
+def poster(name, kicker, title_zh, title_en, art, facts, source, accent=DEEP, lang="en"):
+    """Common poster layout: headline band, illustration, fact cards, source line.
+
+    ``title_en`` and the second text of each fact are in ``lang``, the poster's second language
+    (English, or French for the Chinese–French edition)."""
     W, H = POSTER_SIZE
     c = Canvas.new(POSTER_SIZE)
     c.rect((0, 0, W, 430), fill=accent)
@@ -1779,7 +1788,7 @@ def poster(name, kicker, title_zh, title_en, art, facts, source, accent=DEEP):
         y += src_size * src_lead
     c.text(
         (60, credit_y),
-        "插图 Illustration: exhibit project team · CC BY 4.0",
+        POSTER_CREDIT[lang],
         17,
         shade(SILVER, 0.3),
         False,
@@ -1864,87 +1873,137 @@ def art_pops_29(c: Canvas, x0, y0, x1, y1):
 
 
 def make_posters():
+    """Each poster in two editions: Chinese–English (``poster-x.png``) and Chinese–French
+    (``poster-x-fr.png``). The French texts say what the English ones say, with French
+    typography: a no-break space before : ; ? ! and % and inside « ». (The apostrophe is the
+    straight one: Noto Sans CJK draws ’ full-width, as a Chinese quotation mark.)"""
     POSTERS.mkdir(parents=True, exist_ok=True)
     nb = "\u00a0"  # keeps "16 August" and "11 November" on one line
-    poster(
-        "poster-mercury-free.png",
-        "《水俣公约》 Minamata Convention",
-        "迈向无汞聚氯乙烯",
-        "Towards mercury-free PVC",
-        art_mercury_free,
-        [
-            (
+    editions = {
+        "en": {
+            "mercury": (
+                "《水俣公约》 Minamata Convention",
+                "Towards mercury-free PVC",
                 "−50%",
-                "到2020年，单位氯乙烯产量的用汞量\n比2010年减少50%。",
                 f"Halve mercury use per unit of VCM production by 2020 against{nb}2010.",
-            ),
-            (
-                "2017",
-                "《水俣公约》于2017年8月16日生效。",
                 f"The Minamata Convention entered into force on 16{nb}August 2017.",
-            ),
-            (
-                "无汞",
-                "缔约方应支持研发无汞催化剂和无汞工艺。",
                 "Parties support research on mercury-free catalysts and processes.",
+                "资料来源 Sources：《关于汞的水俣公约》附件B第二部分 "
+                "Minamata Convention on Mercury, Annex B Part II；"
+                "联合国条约汇编 UN Treaty Collection, chapter XXVII-17.",
             ),
-        ],
-        "资料来源 Sources：《关于汞的水俣公约》附件B第二部分 "
-        "Minamata Convention on Mercury, Annex B Part II；"
-        "联合国条约汇编 UN Treaty Collection, chapter XXVII-17.",
-    )
-    poster(
-        "poster-pfos-free-foam.png",
-        "《斯德哥尔摩公约》 Stockholm Convention",
-        "无PFOS泡沫",
-        "PFOS-free fire-fighting foam",
-        art_pfos_free,
-        [
-            (
-                "2009",
-                "PFOS被列入《斯德哥尔摩公约》附件B\n（限制类）。",
+            "pfos": (
+                "《斯德哥尔摩公约》 Stockholm Convention",
+                "PFOS-free fire-fighting foam",
                 "PFOS was listed in Annex B (restriction) of the Stockholm Convention in 2009.",
-            ),
-            ("2021", "到2021年，中国已停止生产PFOS。", "China had ceased PFOS production by 2021."),
-            (
-                "4",
-                "四家企业完成无PFOS泡沫的研发和\n试生产，并已启动实体灭火试验。",
+                "China had ceased PFOS production by 2021.",
                 "Four foam makers completed R&D and trial production of PFOS-free foam; fire tests started.",
+                "资料来源 Sources：《斯德哥尔摩公约》第SC-4/17号决定 Stockholm Convention, decision SC-4/17 (2009)；"
+                "生态环境部对外合作与交流中心 Foreign Environmental Cooperation Center (FECO), MEE, December 2022 "
+                "（与中国消防产品合格评定中心合作启动实体灭火试验 fire tests started with the China Certification "
+                "Center for Fire Products）",
             ),
-        ],
-        "资料来源 Sources：《斯德哥尔摩公约》第SC-4/17号决定 Stockholm Convention, decision SC-4/17 (2009)；"
-        "生态环境部对外合作与交流中心 Foreign Environmental Cooperation Center (FECO), MEE, December 2022 "
-        "（与中国消防产品合格评定中心合作启动实体灭火试验 fire tests started with the China Certification "
-        "Center for Fire Products）",
-        accent=SKY,
-    )
-    poster(
-        "poster-pops-29.png",
-        "《斯德哥尔摩公约》 Stockholm Convention",
-        "29种类已全面淘汰",
-        "29 POPs phased out",
-        art_pops_29,
-        [
-            (
-                "29",
-                "截至2024年5月，中国已全面淘汰\n29种类持久性有机污染物。",
+            "pops": (
+                "《斯德哥尔摩公约》 Stockholm Convention",
+                "29 POPs phased out",
                 "As of May 2024, China has fully phased out 29 kinds of persistent organic pollutants.",
-            ),
-            (
-                "2004",
-                "《斯德哥尔摩公约》自2004年11月11日\n起对中国生效。",
                 f"The Stockholm Convention has been in force for China since 11{nb}November 2004.",
-            ),
-            (
-                "20→29",
-                "已淘汰：2022年3月20种类，\n2023年6月23种类，2024年5月29种类。",
                 "Phased out: 20 in March 2022, 23 in June 2023, 29 in May 2024.",
+                "资料来源 Source：生态环境部《中国持久性有机污染物控制（2004—2024年）》，2024年5月（转载） "
+                "Ministry of Ecology and Environment, POPs control in China 2004–2024, May 2024 (reprint).",
             ),
-        ],
-        "资料来源 Source：生态环境部《中国持久性有机污染物控制（2004—2024年）》，2024年5月（转载） "
-        "Ministry of Ecology and Environment, POPs control in China 2004–2024, May 2024 (reprint).",
-        accent=LEAF,
-    )
+        },
+        "fr": {
+            "mercury": (
+                "《水俣公约》 Convention de Minamata",
+                "Vers un PVC sans mercure",
+                f"−50{nb}%",
+                f"Diviser par deux le mercure utilisé par unité de CVM produite d'ici 2020, "
+                f"par rapport à{nb}2010.",
+                f"La convention de Minamata est entrée en vigueur le 16{nb}août 2017.",
+                "Les Parties soutiennent la recherche sur les catalyseurs et procédés sans mercure.",
+                f"资料来源 Sources{nb}: 《关于汞的水俣公约》附件B第二部分 "
+                f"Convention de Minamata sur le mercure, annexe B, partie II{nb}; "
+                "联合国条约汇编 Collection des traités des Nations Unies, chapitre XXVII-17.",
+            ),
+            "pfos": (
+                "《斯德哥尔摩公约》 Convention de Stockholm",
+                "Mousses anti-incendie sans PFOS",
+                "Le PFOS a été inscrit à l'annexe B (restriction) de la convention de Stockholm "
+                "en 2009.",
+                "En 2021, la Chine avait cessé de produire du PFOS.",
+                f"Quatre fabricants ont mis au point et produit à l'essai des mousses sans "
+                f"PFOS{nb}; essais d'extinction commencés.",
+                f"资料来源 Sources{nb}: 《斯德哥尔摩公约》第SC-4/17号决定 Convention de Stockholm, "
+                f"décision SC-4/17 (2009){nb}; "
+                "生态环境部对外合作与交流中心 Centre de coopération environnementale avec l'étranger "
+                "(FECO), MEE, décembre 2022 "
+                "（与中国消防产品合格评定中心合作启动实体灭火试验 essais d'extinction commencés avec le "
+                "Centre chinois de certification des produits de lutte contre l'incendie）",
+            ),
+            "pops": (
+                "《斯德哥尔摩公约》 Convention de Stockholm",
+                "29 POP éliminés",
+                "En mai 2024, la Chine avait totalement éliminé 29 types de polluants organiques "
+                "persistants.",
+                f"La convention de Stockholm est en vigueur pour la Chine depuis le 11{nb}novembre "
+                f"2004.",
+                f"Éliminés{nb}: 20 en mars 2022, 23 en juin 2023, 29 en mai 2024.",
+                f"资料来源 Source{nb}: 生态环境部《中国持久性有机污染物控制（2004—2024年）》，2024年5月（转载） "
+                "Ministère de l'Écologie et de l'Environnement, Le contrôle des polluants organiques "
+                "persistants en Chine (2004-2024), mai 2024 (reprise).",
+            ),
+        },
+    }
+    for lang, texts in editions.items():
+        suffix = "" if lang == "en" else f"-{lang}"
+        kicker, title, big, fact1, fact2, fact3, source = texts["mercury"]
+        poster(
+            f"poster-mercury-free{suffix}.png",
+            kicker,
+            "迈向无汞聚氯乙烯",
+            title,
+            art_mercury_free,
+            [
+                (big, "到2020年，单位氯乙烯产量的用汞量\n比2010年减少50%。", fact1),
+                ("2017", "《水俣公约》于2017年8月16日生效。", fact2),
+                ("无汞", "缔约方应支持研发无汞催化剂和无汞工艺。", fact3),
+            ],
+            source,
+            lang=lang,
+        )
+        kicker, title, fact1, fact2, fact3, source = texts["pfos"]
+        poster(
+            f"poster-pfos-free-foam{suffix}.png",
+            kicker,
+            "无PFOS泡沫",
+            title,
+            art_pfos_free,
+            [
+                ("2009", "PFOS被列入《斯德哥尔摩公约》附件B\n（限制类）。", fact1),
+                ("2021", "到2021年，中国已停止生产PFOS。", fact2),
+                ("4", "四家企业完成无PFOS泡沫的研发和\n试生产，并已启动实体灭火试验。", fact3),
+            ],
+            source,
+            accent=SKY,
+            lang=lang,
+        )
+        kicker, title, fact1, fact2, fact3, source = texts["pops"]
+        poster(
+            f"poster-pops-29{suffix}.png",
+            kicker,
+            "29种类已全面淘汰",
+            title,
+            art_pops_29,
+            [
+                ("29", "截至2024年5月，中国已全面淘汰\n29种类持久性有机污染物。", fact1),
+                ("2004", "《斯德哥尔摩公约》自2004年11月11日\n起对中国生效。", fact2),
+                ("20→29", "已淘汰：2022年3月20种类，\n2023年6月23种类，2024年5月29种类。", fact3),
+            ],
+            source,
+            accent=LEAF,
+            lang=lang,
+        )
 
 
 # --------------------------------------------------------------------------------------------
@@ -2227,7 +2286,7 @@ CAPTIONS = {  # (start, end, text); lines separated by "\n"
     ],
     "zh": [
         (0.5, 5.0, "2009年，中国104家PVC企业中\n94家采用电石法（工信部，2010）"),
-        (5.0, 9.7, "乙炔与氯化氢在催化剂上反应，\n氯化汞含量约10%–12%（工信部）"),
+        (5.0, 9.7, "乙炔与氯化氢在催化剂上反应，\n氯化汞含量约10%～12%（工信部）"),
         (10.3, 15.0, "2009年，催化剂用汞约570吨\n（工信部，2010）"),
         (15.0, 19.7, "汞主要流向废盐酸（51%）\n和废催化剂（36%）（工信部）"),
         (20.3, 25.0, "《关于汞的水俣公约》\n于2017年8月16日生效（联合国）"),
