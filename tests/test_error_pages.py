@@ -77,7 +77,8 @@ def test_api_errors_stay_json(app):
 @pytest.mark.parametrize("lang, expired, not_allowed, bad_date", [
     ("en", "The form has expired", "Not allowed", "&#39;from&#39; must be a date like 2026-11-21."),
     ("zh", "表单已过期", "无权操作", "“from”必须是日期，例如 2026-11-21。"),
-    ("fr", "Le formulaire a expiré", "Non autorisé", "« from » doit être une date comme 2026-11-21."),
+    ("fr", "Le formulaire a expiré", "Non autorisé",
+     "«\u00a0from\u00a0» doit être une date comme 2026-11-21."),  # French spacing: no-break
 ])
 def test_staff_errors_are_pages_of_the_staff_area(app, lang, expired, not_allowed, bad_date):
     app.config["WTF_CSRF_ENABLED"] = True

@@ -88,11 +88,15 @@ def test_scrolling_the_topic_page_loads_images_without_shifting_the_layout(brows
     view = load_first_view(browser, f"{live_server}/en/")
     page, context = view["page"], view["context"]
     try:
+        # Each step waits for two rendered frames (a state, not a time): the lazy loader has seen
+        # that scroll position, however slow the machine. Then every image must have finished.
         page.evaluate("""async () => {
+            const frame = () => new Promise((r) => requestAnimationFrame(() => r()));
             for (let y = 0; y < document.body.scrollHeight; y += innerHeight / 2) {
-              scrollTo(0, y); await new Promise((r) => setTimeout(r, 60));
+              scrollTo(0, y); await frame(); await frame();
             }}""")
         page.wait_for_load_state("networkidle")
+        page.wait_for_function("() => [...document.images].every((i) => i.complete)")
         assert page.evaluate(COLLECT_SHIFTS) == 0
         broken = page.evaluate("() => [...document.images].filter((i) => !i.naturalWidth).length")
         assert broken == 0
