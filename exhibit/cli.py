@@ -17,9 +17,13 @@ def _make_app():
     """Build the app for the CLI; on invalid content, print every problem and refuse to start."""
     from . import create_app
     from .media import MediaBuildError
+    from .settings import SettingsError
 
     try:
         return create_app()
+    except SettingsError as exc:
+        click.echo(f"exhibit: not starting: {exc}", err=True)
+        sys.exit(1)
     except MediaBuildError as exc:
         click.echo(f"exhibit: {exc}", err=True)
         sys.exit(1)

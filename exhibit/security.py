@@ -177,6 +177,16 @@ def events_origin(events_url: str) -> tuple[str, ...]:
     return ()
 
 
+def wechat_origins(config: Mapping) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(script origins, connect origins) the public pages need for WeChat share cards: the
+    JS-SDK's host and the signing endpoint's (when not this site), only when both WECHAT_APP_ID
+    and WECHAT_SIGNATURE_URL are set; nothing otherwise."""
+    if not (config.get("WECHAT_APP_ID") and config.get("WECHAT_SIGNATURE_URL")):
+        return (), ()
+    return (events_origin(str(config.get("WECHAT_JSSDK_URL") or "")),
+            events_origin(str(config["WECHAT_SIGNATURE_URL"])))
+
+
 def style_hash(text: str) -> str:
     """The CSP source that allows exactly this ``<style>`` element's text."""
     digest = hashlib.sha256(text.encode()).digest()
@@ -208,7 +218,9 @@ class SecurityHeaders:
         embedders = frame_ancestors(app.config["FRAME_ANCESTORS"])
         events = events_origin(app.config["EVENTS_URL"])
         report_css = app.jinja_env.get_template(REPORT_STYLESHEET).render()
-        extra = {"public": {"connect-src": events}, "kiosk": {"connect-src": events},
+        sdk, signer = wechat_origins(app.config)
+        extra = {"public": {"connect-src": events + signer, "script-src": sdk},
+                 "kiosk": {"connect-src": events},
                  "staff-report": {"style-src": (style_hash(report_css),)}}
         self.headers: dict[str, dict[str, str]] = {}
         for name, policy in POLICIES.items():

@@ -9,6 +9,7 @@ Set them in ``instance/exhibit.cfg`` (Python syntax), as environment variables w
 from __future__ import annotations
 
 import ipaddress
+import re
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -142,6 +143,31 @@ SETTINGS: tuple[Setting, ...] = (
             "is recognised (HSTS, secure cookies) and rate limits count the visitor's address, "
             "not the proxy's. Leave 0 when clients reach the app directly, or they could forge "
             "those headers."),
+    # -- the footer of the public pages (Chinese web-filing numbers) and WeChat share cards --
+    Setting("ICP_FILING_NUMBER", "",
+            "The site's ICP filing number (ICP备案号) as the MIIT issued it, e.g. "
+            "`京ICP备12345678号-1`: shown in the footer of every public page, linked to "
+            "https://beian.miit.gov.cn/. Empty: not shown. Checked at start."),
+    Setting("PSB_FILING_NUMBER", "",
+            "The site's public-security filing number (公安备案号), e.g. "
+            "`京公网安备 11010502000000号`: shown in the footer of every public page, linked to its "
+            "record on https://beian.mps.gov.cn/ (text only, no emblem image). Empty: not shown. "
+            "Checked at start."),
+    Setting("WECHAT_APP_ID", "",
+            "AppID of the WeChat Official Account whose JS-SDK share cards the public pages use "
+            "(`wx` and 16 hex digits). With `WECHAT_SIGNATURE_URL`, pages opened inside WeChat load "
+            "the JS-SDK from `WECHAT_JSSDK_URL` and set the share card to the page's Open Graph "
+            "title, description and image. Empty: nothing is loaded (the default: no request to "
+            "another host)."),
+    Setting("WECHAT_SIGNATURE_URL", "",
+            "The signing endpoint for `wx.config`: a service that holds the account's secret and "
+            "answers `GET ?url=<page address>` with JSON `{timestamp, nonceStr, signature}`. A path "
+            "on this site (`/wechat/signature`) or an https address. Set with `WECHAT_APP_ID`, "
+            "or neither."),
+    Setting("WECHAT_JSSDK_URL", "https://res.wx.qq.com/open/js/jweixin-1.6.0.js",
+            "Where the WeChat JS-SDK is loaded from when `WECHAT_APP_ID` is set (WeChat serves it "
+            "only from its own hosts; it cannot be vendored). Added to the public pages' "
+            "Content-Security-Policy only then."),
     # -- review before publication --
     Setting("PUBLISHED_MEDIA_DIR", None,
             "Where the media of approved panel versions are kept, named by their SHA-256, so a "
@@ -215,3 +241,62 @@ def is_local_host(host: str) -> bool:
     except ValueError:
         return False
     return address.is_loopback or address.is_unspecified
+
+
+# -- the footer's filing numbers and the WeChat share card: checked when the app starts ----------
+
+#: 京ICP备12345678号, 京ICP备12345678号-1, 京ICP证030173号: a province's one-character
+#: abbreviation, ICP备 (a filing) or ICP证 (a licence), the number, 号, and a site number.
+ICP_FILING = re.compile(r"[\u4e00-\u9fff]ICP[备证]\d{6,10}号(?:-\d{1,3})?")
+#: 京公网安备 11010502000000号: an abbreviation, 公网安备, the 14-digit record code, 号.
+PSB_FILING = re.compile(r"[\u4e00-\u9fff]公网安备 ?(\d{14})号")
+WECHAT_APP_ID_PATTERN = re.compile(r"wx[0-9a-f]{16}")
+MIIT_BEIAN_URL = "https://beian.miit.gov.cn/"
+MPS_BEIAN_URL = "https://beian.mps.gov.cn/#/query/webSearch?code={code}"
+
+
+def psb_filing_url(number: str) -> str:
+    """The public-security record of a filing number (its 14 digits) on beian.mps.gov.cn."""
+    match = PSB_FILING.fullmatch(number.strip())
+    if not match:
+        raise ValueError(f"not a public-security filing number: {number!r}")
+    return MPS_BEIAN_URL.format(code=match.group(1))
+
+
+def _https_url(value: str) -> bool:
+    parts = urlsplit(value)
+    return parts.scheme == "https" and bool(parts.hostname)
+
+
+class SettingsError(ValueError):
+    """A setting is malformed: the app refuses to start, saying which and why."""
+
+
+def footer_settings_problems(config: Any) -> list[str]:
+    """What is wrong with the footer's filing numbers and the WeChat settings, one clear
+    sentence each (an empty list when they are right)."""
+    problems = []
+    icp = str(config.get("ICP_FILING_NUMBER") or "").strip()
+    if icp and not ICP_FILING.fullmatch(icp):
+        problems.append(f"ICP_FILING_NUMBER {icp!r} is not an ICP filing number as the MIIT "
+                        f"issues it, e.g. 京ICP备12345678号 or 京ICP备12345678号-1")
+    psb = str(config.get("PSB_FILING_NUMBER") or "").strip()
+    if psb and not PSB_FILING.fullmatch(psb):
+        problems.append(f"PSB_FILING_NUMBER {psb!r} is not a public-security filing number, "
+                        f"e.g. 京公网安备 11010502000000号 (14 digits)")
+    app_id = str(config.get("WECHAT_APP_ID") or "").strip()
+    signer = str(config.get("WECHAT_SIGNATURE_URL") or "").strip()
+    sdk = str(config.get("WECHAT_JSSDK_URL") or "").strip()
+    if app_id and not WECHAT_APP_ID_PATTERN.fullmatch(app_id):
+        problems.append(f"WECHAT_APP_ID {app_id!r} is not a WeChat AppID ('wx' and 16 hex "
+                        f"digits, e.g. wx0123456789abcdef)")
+    if bool(app_id) != bool(signer):
+        problems.append("WECHAT_APP_ID and WECHAT_SIGNATURE_URL go together: set both for "
+                        "WeChat share cards, or neither")
+    if signer and not (_https_url(signer) or (signer.startswith("/")
+                                               and not signer.startswith("//"))):
+        problems.append(f"WECHAT_SIGNATURE_URL {signer!r} must be a path on this site "
+                        f"(/wechat/signature) or an https:// address")
+    if app_id and not _https_url(sdk):
+        problems.append(f"WECHAT_JSSDK_URL {sdk!r} must be an https:// address")
+    return problems

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 from babel.numbers import get_decimal_symbol
 from flask import Flask, current_app
@@ -13,6 +14,7 @@ from .content import Figure, Image, MediaFile, Panel
 from .content.vocabulary import word
 from .media_serving import media_library
 from .publication import public_exhibition
+from .settings import MIIT_BEIAN_URL, SettingsError, footer_settings_problems, psb_filing_url
 from .surfaces import render_panel
 
 HTML_LANG = {"zh": "zh-Hans"}  # BCP 47 tag for the script; plain codes otherwise
@@ -57,6 +59,33 @@ def media_url(media: MediaFile) -> str:
     return media_library().url(media)
 
 
+def footer_filing() -> dict[str, str]:
+    """The footer's filing numbers (empty when not set) and the official pages they link to."""
+    icp = str(current_app.config.get("ICP_FILING_NUMBER") or "").strip()
+    psb = str(current_app.config.get("PSB_FILING_NUMBER") or "").strip()
+    return {"icp": icp, "icp_url": MIIT_BEIAN_URL if icp else "",
+            "psb": psb, "psb_url": psb_filing_url(psb) if psb else ""}
+
+
+def wechat_share() -> dict[str, str] | None:
+    """What the public pages need for WeChat share cards, or None when not configured."""
+    config = current_app.config
+    app_id = str(config.get("WECHAT_APP_ID") or "").strip()
+    signer = str(config.get("WECHAT_SIGNATURE_URL") or "").strip()
+    if not (app_id and signer):
+        return None
+    sdk = str(config["WECHAT_JSSDK_URL"])
+    return {"appId": app_id, "signatureUrl": signer, "sdkUrl": sdk,
+            "sdkHost": urlsplit(sdk).hostname or ""}
+
+
+def check_public_settings(app: Flask) -> None:
+    """Refuse to start on a malformed filing number or WeChat setting, saying which and why."""
+    problems = footer_settings_problems(app.config)
+    if problems:
+        raise SettingsError("; ".join(problems))
+
+
 def init_app(app: Flask) -> None:
     from . import kiosk
     from .api import bp as api_bp
@@ -70,6 +99,9 @@ def init_app(app: Flask) -> None:
     app.add_template_global(panel_qr)
     app.add_template_global(media_url)
     app.add_template_global(word, "content_word")
+    check_public_settings(app)
+    app.add_template_global(footer_filing)
+    app.add_template_global(wechat_share)
     app.add_template_filter(html_lang)
     app.add_template_filter(format_value)
     # Templates see the public exhibition; staff previews pass their own ``ex`` (the drafts).

@@ -37,8 +37,9 @@ def test_every_frozen_page_is_byte_identical_to_the_served_page(demo_app, frozen
         demo = public_exhibition(demo_app)
     # The demo's pending panel (data still to come from FECO and UNIDO) is never public.
     assert [p.slug for p in files.panels if demo.panel(p.slug) is None] == ["pvc-results"]
-    # Every language × (topic page, every public panel, the questionnaire), the sitemap, robots.
-    assert len(paths) == len(demo.languages) * (len(demo.panels) + 2) + 2
+    # Every language × (topic page, every public panel, the questionnaire, the privacy notice),
+    # the sitemap, robots.
+    assert len(paths) == len(demo.languages) * (len(demo.panels) + 3) + 2
     for path in paths:
         served = client.get(path, headers={"Accept-Encoding": "identity"})
         assert served.status_code == 200, path

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from pathlib import Path
 
 from . import media_refs
 from .errors import ContentError, InvalidContent
 from .identifiers import is_lang
-from .model import Exhibition, Localized, Organisation, Panel, Section, exhibition_fingerprint
+from .model import Contact, Exhibition, Localized, Organisation, Panel, Section, exhibition_fingerprint
 from .panel import PANEL_FILE, panel
 from .questionnaire import QUESTIONNAIRE_FILE, questionnaire
 from .rules import (
@@ -30,6 +31,7 @@ from .rules import (
     no_numbers,
     reference,
     shorten,
+    text,
 )
 from .textfile import link_problem
 from .yamlsource import LineDict, check_fields, load_yaml
@@ -73,7 +75,8 @@ def _load(ctx: Context) -> Exhibition | None:
     check_fields(data, path, ctx.errors,
                  required=("title", "languages", "sections"),
                  optional=("subtitle", "organisations", "review", "media_dir", "venue", "dates",
-                           "opening_hours", "hall_layout", HOST_PROVINCE))
+                           "opening_hours", "hall_layout", HOST_PROVINCE, "contact",
+                           "copyright"))
     ctx.languages = _languages(ctx, data, path)
     if not ctx.languages:
         return None
@@ -99,6 +102,8 @@ def _load(ctx: Context) -> Exhibition | None:
     no_numbers(ctx, subtitle, path, data.line_of("subtitle"), "the subtitle")
     hall = {key: localized(ctx, data, key, path) for key in HALL_TEXTS}
     opens, closes = _dates(ctx, data, path)
+    contact = _contact(ctx, data, path)
+    holders, year = _copyright(ctx, data, path, org_ids)
     feedback = questionnaire(ctx)
     media_refs.recognise_media(ctx)
 
@@ -130,6 +135,9 @@ def _load(ctx: Context) -> Exhibition | None:
         opening_hours=hall["opening_hours"],
         hall_layout=hall["hall_layout"],
         host_province=ctx.host_province,
+        contact=contact,
+        copyright_holders=holders,
+        copyright_year=year or (opens.year if opens else None),
     )
 
 
@@ -182,6 +190,45 @@ def _organisations(ctx: Context, data: LineDict, path: Path) -> list[Organisatio
         elif org_id and name:
             result.append(Organisation(org_id, name))
     return result
+
+
+# An e-mail address as people write it: one @, a dot in the domain, no spaces or angle brackets.
+_EMAIL = re.compile(r"[^@\s<>()\[\],;:\"]+@[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*"
+                    r"[a-z0-9])?)+", re.IGNORECASE)
+
+
+def _contact(ctx: Context, data: LineDict, path: Path) -> Contact | None:
+    """``contact: {email: ..., name: {zh: ..., en: ...}}``: shown in the footer of every page."""
+    item = data.get("contact")
+    if item is None or not mapping(ctx, item, path, data.line_of("contact"), "contact"):
+        return None
+    check_fields(item, path, ctx.errors, required=("email",), optional=("name",), where="contact")
+    email = text(ctx, item, "email", path, what="'contact: email'")
+    name = localized(ctx, item, "name", path, what="'contact: name'")
+    if email and (len(email) > 254 or not _EMAIL.fullmatch(email)):
+        ctx.errors.add(path, item.line_of("email"), f"'contact: email' is not an e-mail address: "
+                                                    f"'{shorten(email)}' (e.g. expo@example.org)")
+        return None
+    return Contact(email, name) if email else None
+
+
+def _copyright(ctx: Context, data: LineDict, path: Path, org_ids: set[str]
+               ) -> tuple[tuple[str, ...], int | None]:
+    """``copyright: {holders: [feco], year: 2026}``: the © line of the footer. The year defaults
+    to the year the exhibition opens."""
+    item = data.get("copyright")
+    if item is None or not mapping(ctx, item, path, data.line_of("copyright"), "copyright"):
+        return (), None
+    check_fields(item, path, ctx.errors, required=("holders",), optional=("year",),
+                 where="copyright")
+    holders = _org_refs(ctx, item, "holders", path, org_ids)
+    year = item.get("year")
+    if year is not None and (isinstance(year, bool) or not isinstance(year, int)
+                             or not 1900 <= year <= 2200):
+        ctx.errors.add(path, item.line_of("year"), f"'copyright: year' must be a year like 2026, "
+                                                   f"not '{shorten(year)}'")
+        year = None
+    return holders, year
 
 
 def _review(ctx: Context, data: LineDict, path: Path, org_ids: set[str]

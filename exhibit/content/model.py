@@ -54,6 +54,13 @@ class Organisation:
 
 
 @dataclass(frozen=True)
+class Contact:
+    """Who the public writes to (exhibition.yaml: contact), shown in the footer of every page."""
+    email: str
+    name: Localized | None = None
+
+
+@dataclass(frozen=True)
 class Section:
     id: str
     title: Localized
@@ -303,6 +310,10 @@ class Exhibition:
     # The province the exhibition is shown in (exhibition.yaml: host_province), what
     # {{host_province}} in a panel text becomes.
     host_province: Localized | None = None
+    # The footer of every public page (exhibition.yaml: contact, copyright: {holders, year}).
+    contact: Contact | None = None
+    copyright_holders: tuple[str, ...] = ()  # organisation ids
+    copyright_year: int | None = None
 
     @property
     def default_language(self) -> str:

@@ -79,6 +79,15 @@ def feedback():
     return render_template("web/feedback.html", lang=g.lang)
 
 
+@bp.get("/<lang>/privacy/")
+@cached_page
+def privacy():
+    """The privacy notice: exactly what the visit log keeps (made from its own field list)."""
+    from .privacy import stored_fields
+
+    return render_template("web/privacy.html", lang=g.lang, fields=stored_fields())
+
+
 @bp.get("/sitemap.xml")
 @cached_page
 def sitemap():

@@ -47,8 +47,9 @@ class FreezeReport:
 
 
 def public_paths(app: Flask) -> list[str]:
-    """Every public page: the topic page, each panel and the questionnaire in every language,
-    the sitemap and robots.txt. The same list a search engine finds through the sitemap."""
+    """Every public page: the topic page, each panel, the questionnaire and the privacy notice in
+    every language, the sitemap and robots.txt. The same list a search engine finds through the
+    sitemap."""
     with app.test_request_context():
         ex = public_exhibition(app)
         paths: list[str] = []
@@ -57,6 +58,7 @@ def public_paths(app: Flask) -> list[str]:
             paths += [url_for("web.panel", lang=lang, slug=p.slug) for p in ex.panels]
             if ex.questionnaire is not None:
                 paths.append(url_for("web.feedback", lang=lang))
+            paths.append(url_for("web.privacy", lang=lang))
         return paths + [url_for("web.sitemap"), url_for("web.robots")]
 
 
