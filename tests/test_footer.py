@@ -215,3 +215,41 @@ def test_the_checker_reports_a_bad_contact_and_copyright_with_their_lines(scratc
         in report
     assert f"exhibition.yaml:{line_of['holders']}: unknown organisation 'fecoo'" in report
     assert f"exhibition.yaml:{line_of['year']}: 'copyright: year' must be a year" in report
+
+
+# -- in a real browser: axe-core on pages with the full footer, at phone width ------------------
+
+PHONE = {"width": 360, "height": 740}
+
+
+@pytest.fixture(scope="module")
+def filed_server(filed_app):
+    from .live import serve
+
+    with serve(filed_app) as url:
+        yield url
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("path", ["/zh/", "/fr/", "/zh/privacy/", "/fr/privacy/",
+                                  "/en/privacy/", "/zh/no-such-page/"])
+def test_pages_with_the_full_footer_are_clean(browser, filed_server, path):
+    """No axe-core violation, no sideways scroll, no request to another host (the filing links
+    are links, nothing is loaded from beian.*), with both filing numbers set, at 360 px."""
+    from .test_browser import Watch, assert_clean, settle
+
+    context = browser.new_context(viewport=PHONE, device_scale_factor=1, service_workers="block")
+    try:
+        page = context.new_page()
+        watch = Watch(filed_server)
+        watch.attach(page)
+        page.goto(filed_server + path, wait_until="load")
+        settle(page)
+        if path.endswith("no-such-page/"):
+            watch.errors = [e for e in watch.errors if "404" not in e or path not in e]
+        footer_box = page.locator("footer.site-footer").bounding_box()
+        assert footer_box and footer_box["width"] <= PHONE["width"]
+        assert page.locator(f"footer a[href='{PSB_URL}']").inner_text() == PSB
+        assert_clean(page, watch, f"{path} with filing numbers at 360 px")
+    finally:
+        context.close()
