@@ -275,7 +275,9 @@ def start_fastpath(workdir: Path, port: int, args) -> subprocess.Popen:
     (workdir / "fastpath_prototype.py").write_text(FASTPATH_PROTOTYPE)
     env = demo_env(workdir)
     env.update({"PYTHONPATH": str(workdir), "EXHIBIT_BIND": f"127.0.0.1:{port}",
-                "EXHIBIT_LOG_LEVEL": "warning"})
+                "EXHIBIT_LOG_LEVEL": "warning",
+                # Production refuses to start without it; a benchmark's address is its own.
+                "EXHIBIT_PUBLIC_BASE_URL": f"http://127.0.0.1:{port}"})
     if args.workers:
         env["WEB_CONCURRENCY"] = str(args.workers)
     if args.threads:

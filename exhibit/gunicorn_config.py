@@ -56,11 +56,41 @@ errorlog = "-"
 loglevel = os.environ.get("EXHIBIT_LOG_LEVEL", "info")
 
 
+def public_address_refusal(url, binds) -> str | None:
+    """Why a production server must not start with this PUBLIC_BASE_URL (share links, Open Graph
+    tags, the sitemap and printed QR codes lead there), or None. The same rule as
+    ``exhibit run --production``, for gunicorn started directly: unset or not an address is
+    refused; a local address only while listening on other interfaces too."""
+    import ipaddress
+
+    from exhibit.settings import base_url_problem
+
+    problem = base_url_problem(url)
+    if problem is None or problem[0] == "http":
+        return None
+
+    def loopback(bind: str) -> bool:
+        host = bind.rsplit(":", 1)[0].strip("[]") if ":" in bind else bind
+        if host == "localhost":
+            return True
+        try:
+            return ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            return bind.startswith("unix:")
+
+    if problem[0] == "local" and all(loopback(b) for b in binds or ()):
+        return None
+    return (f"PUBLIC_BASE_URL {problem[1]}. Set it to the public address of the topic page, e.g. "
+            f"EXHIBIT_PUBLIC_BASE_URL=https://expo.example.org (or PUBLIC_BASE_URL in "
+            f"instance/exhibit.cfg)")
+
+
 def on_starting(server) -> None:
-    """Checks before serving anyone. Refuses to start while a staff account still has the demo's
-    published password, or when the database cannot be read; warns when the rate limits are
-    counted by each worker alone. Needs the app loaded in the master (``preload_app``, the
-    default here); without it, the workers load their own and these checks are skipped."""
+    """Checks before serving anyone. Refuses to start without a public PUBLIC_BASE_URL, while a
+    staff account still has the demo's published password, or when the database cannot be read;
+    warns when the rate limits are counted by each worker alone. Needs the app loaded in the
+    master (``preload_app``, the default here); without it, the workers load their own and these
+    checks are skipped."""
     if not server.cfg.preload_app:
         server.log.warning("preload_app is off: the demo-password and rate-limit checks are skipped")
         return
@@ -83,6 +113,10 @@ def on_starting(server) -> None:
             "for each", ", ".join(exposed))
         sys.exit(3)
     config = app.config
+    refusal = public_address_refusal(config.get("PUBLIC_BASE_URL"), server.cfg.bind)
+    if refusal:
+        server.log.error("refusing to start: %s", refusal)
+        sys.exit(3)
     if (server.cfg.workers > 1 and config["RATELIMIT_ENABLED"]
             and config["RATELIMIT_STORAGE_URI"].startswith("memory://")):
         server.log.warning(
