@@ -253,3 +253,23 @@ def test_the_demo_record_has_passers_by_and_visitors(visit_app):
     again = runner.invoke(args=["demo", "record", "--days", "2", "--seed", "11"])
     assert "(0 new" in again.output
     assert engagement(engine, tz=HALL) == first
+
+
+def test_exports_carry_the_interruptions(visit_app, tmp_path):
+    from openpyxl import load_workbook
+
+    from exhibit.visits.exports import csv_chunks, write_xlsx
+
+    _post(visit_app)
+    engine = visit_app.extensions["exhibit.db"]
+    text = "".join(csv_chunks(engine, kinds=["attract_interrupt"], date_from=DAY, date_to=DAY))
+    assert text.count("attract_interrupt") == 7 and '""cause"": ""key""' in text
+    target = tmp_path / "visits.xlsx"
+    with visit_app.app_context():
+        write_xlsx(engine, target, kinds=["attract_interrupt"])
+    sheet = load_workbook(target, read_only=True)["visits 1"]
+    rows = list(sheet.iter_rows(values_only=True))
+    header = rows[0]
+    cause, loop = header.index("data.cause"), header.index("data.loop_ms")
+    assert sorted(r[cause] for r in rows[1:]) == ["key", "mouse"] + ["touch"] * 6
+    assert {r[loop] for r in rows[1:]} == {60_000}  # a number, not text
