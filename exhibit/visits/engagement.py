@@ -233,7 +233,7 @@ class EngagementView:
 
 
 def engagement_view(result: Engagement, lang: str) -> EngagementView:
-    causes = ", ".join(f"{cause_label(c)} {charts.number(n, lang)}"
+    causes = ("、" if lang == "zh" else ", ").join(f"{cause_label(c)} {charts.number(n, lang)}"
                        for c, n in sorted(result.causes.items(), key=lambda i: (-i[1], i[0])))
     loop = result.median_loop_s
     return EngagementView(result, key_figures(result, lang), engagement_charts(result, lang),
