@@ -37,11 +37,13 @@ from sqlalchemy import func, select
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
 from exhibit.visits.events import (
+    ATTRACT_CAUSES,
     FIELDS,
     IDENT_PATTERN,
     KINDS,
     LANG_PATTERN,
     MAX_DWELL_MS,
+    MAX_LOOP_MS,
     SLUG_PATTERN,
     SRC_PATTERN,
     FieldError,
@@ -333,6 +335,8 @@ VALID_VALUES: dict[str, st.SearchStrategy[Any]] = {
                                            "https://[bad/", "http://\uff0e\uff0e/", "r" * 500])),
     "question": matching(IDENT_PATTERN),
     "answer": st.one_of(whole_numbers(0, 100), matching(IDENT_PATTERN)),
+    "cause": st.sampled_from(ATTRACT_CAUSES),
+    "loop_ms": whole_numbers(0, MAX_LOOP_MS),
 }
 assert set(VALID_VALUES) == set(FIELDS) - {"kind", "surface"}  # those two are chosen first
 

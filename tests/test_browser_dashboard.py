@@ -43,7 +43,12 @@ def test_dashboard_charts_render_and_axe_is_clean(browser, dashboard_site):
         page.goto(f"{dashboard_site}/staff/?lang=zh&compare=1")
         charts = page.locator(".dash-figure svg[role=img]")
         assert charts.count() >= 7  # per day, panels, dwell, reach, languages, QR, questions
-        assert page.locator(".dash-figure svg polyline").count() == 2  # two series per day
+        # Two series per day.
+        assert page.locator("section[aria-labelledby=h-per-day] svg polyline").count() == 2
+        # Attract-loop engagement, from the simulated record: per kiosk (bars) and per hour
+        # (passers-by and visitors).
+        assert page.locator("#engagement svg[role=img]").count() == 2
+        assert page.locator("#engagement svg polyline").count() == 2
         # Every header cell is at least two characters wide: none is a column of single glyphs.
         narrow = page.evaluate("""() => [...document.querySelectorAll('.dash-figure th')]
             .filter(th => th.textContent.trim().length > 1

@@ -17,7 +17,7 @@ from sqlalchemy import delete
 
 from exhibit.auth.accounts import create_account
 from exhibit.visits import store
-from exhibit.visits.events import MAX_DWELL_MS
+from exhibit.visits.events import ATTRACT_CAUSES, MAX_DWELL_MS, MAX_LOOP_MS
 from exhibit.visits.schema import channel_reports, events
 
 from .conftest import make_app, publish
@@ -28,23 +28,26 @@ PANELS = ["story", "output", "old-panel-from-v1", "x" * 80]  # two of the scratc
 LANGS = ["zh", "en", "fr", "de", "yue"]
 TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cc", "Cs")), max_size=40)
 DAYS_BACK = 60
+# A few kiosk sessions shared by the random events, so that an attract-loop interruption can be
+# followed by panel views and a session end of the same visit (a passer-by who became a visitor).
+SESSIONS = [str(uuid.UUID(int=n)) for n in range(1, 4)]
 
 
 @st.composite
 def event(draw):
     kind = draw(st.sampled_from(["page_view", "panel_view", "session_start", "session_end",
                                  "language_change", "video_play", "video_complete",
-                                 "qr_arrival", "feedback_answer"]))
+                                 "qr_arrival", "feedback_answer", "attract_interrupt"]))
     at = dt.datetime.now(dt.UTC) - dt.timedelta(
         minutes=draw(st.integers(0, DAYS_BACK * 24 * 60)))
     lang, panel = draw(st.sampled_from(LANGS)), draw(st.sampled_from(PANELS))
     web = kind in ("page_view", "qr_arrival") or (
-        kind not in ("session_start", "session_end") and draw(st.booleans()))
+        kind not in ("session_start", "session_end", "attract_interrupt") and draw(st.booleans()))
     e = {"id": str(uuid.uuid4()), "kind": kind, "surface": "web" if web else "kiosk",
          "at": at.isoformat(), "lang": lang}
     if not web:
         e.update(kiosk=draw(st.sampled_from(["hall-a-left", "hall-a-right", "k"])),
-                 session=str(uuid.uuid4()))
+                 session=draw(st.sampled_from(SESSIONS) | st.uuids().map(str)))
     if kind == "page_view":
         e.update(path="/" + draw(TEXT), panel=panel)
         if draw(st.booleans()):
@@ -64,6 +67,10 @@ def event(draw):
         e.update(from_lang=draw(st.sampled_from(LANGS)))
     elif kind in ("video_play", "video_complete"):
         e.update(panel=panel)
+    elif kind == "attract_interrupt":
+        del e["lang"]
+        e.update(cause=draw(st.sampled_from(ATTRACT_CAUSES)),
+                 loop_ms=draw(st.sampled_from([0, MAX_LOOP_MS]) | st.integers(0, MAX_LOOP_MS)))
     elif kind == "feedback_answer":
         e.update(question=draw(st.sampled_from(["useful", "learned", "gone-question"])),
                  answer=draw(st.integers(0, 100) | st.sampled_from(["a-lot", "x_y", "5"])))
@@ -144,6 +151,26 @@ def test_any_record_renders_on_every_staff_page(scratch, media_cache, tmp_path):
             1 for r in rows if r["kind"] == "page_view")
         assert int(sessions.group(1).replace(",", "")) == sum(
             1 for r in rows if r["kind"] == "session_start")
+        # Attract-loop engagement: passers-by are the interruptions in the export, on the
+        # dashboard and in the report alike; visitors are some of them.
+        interruptions = sum(1 for r in rows if r["kind"] == "attract_interrupt")
+        passers = re.search(r'id="kf-attract-passers-by"><span class="kf-value">([\d,]+)<', html)
+        visitors = re.search(r'id="kf-attract-visitors"><span class="kf-value">([\d,]+)<', html)
+        if interruptions:
+            assert int(passers.group(1).replace(",", "")) == interruptions
+            assert int(visitors.group(1).replace(",", "")) <= interruptions
+        else:
+            assert passers is None and 'id="engagement"' in html
+        answer = staff.get(f"/staff/report?lang=en&{period}")
+        report = answer.get_data(as_text=True)
+        if answer.status_code != 200:  # a period that ends before it starts: refused, said why
+            assert answer.status_code == 400
+        elif interruptions:
+            shown = re.search(r'<li><span class="kf-value">([\d,]+)</span><span class="kf-label">'
+                              r'Passers-by \(attract loop stopped\)', report)
+            assert int(shown.group(1).replace(",", "")) == interruptions
+        else:
+            assert "attract loop was stopped in this period." in report
 
     check()
     engine.dispose()

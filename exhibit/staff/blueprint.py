@@ -45,12 +45,14 @@ from ..limits import limiter, login_account_key
 from ..visits import store
 from ..visits.channels import channel_names
 from ..visits.db import get_engine
+from ..visits.engagement import engagement, engagement_view
 from ..visits.events import KINDS
 from ..visits.exports import csv_chunks, write_xlsx
 from ..visits.figures import dashboard_figures, key_figures, previous_period
 from ..visits.report import channel_label, photo_folder
 from ..visits.schema import channel_reports, photos
 from ..visits.stats import summarise
+from ..visits.timezone import zone
 from .photos import PhotoError, store_photo
 
 bp = Blueprint("staff", __name__, url_prefix="/staff", template_folder="templates")
@@ -134,10 +136,13 @@ def dashboard():
                                 channel_label=channel_label, target=target,
                                 questionnaire=ex.questionnaire,
                                 default_language=ex.default_language, previous=previous)
+    # Attract-loop engagement (issue 19): passers-by and visitors, per kiosk and per hour.
+    attract = engagement(engine, date_from, date_to, zone())
     return render_template("staff/dashboard.html", lang=lang, summary=summary, figures=figures,
                            key_figures=key_figures(summary, previous, target),
                            date_from=date_from, date_to=date_to, compare=compare,
-                           previous=previous, target=target)
+                           previous=previous, target=target,
+                           attract=engagement_view(attract, lang))
 
 
 @bp.get("/exports")

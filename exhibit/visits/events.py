@@ -44,6 +44,12 @@ MAX_EVENT_AGE = dt.timedelta(days=400)
 TIME_WINDOW = (f"no more than {MAX_CLOCK_AHEAD.total_seconds() / 3600:g} hours ahead of the "
                f"server's clock and no more than {MAX_EVENT_AGE.days} days old")
 MAX_DWELL_MS = 24 * 3600 * 1000
+# How long an attract loop may have run before someone stopped it: a hall left on over a holiday
+# runs it for days, so anything as old as an event may be (the kiosk sends no more than this).
+MAX_LOOP_MS = MAX_EVENT_AGE.days * 24 * 3600 * 1000
+# What stopped the attract loop: the pointerType of the touch (touch, pen, mouse), a key (a
+# keyboard or a switch at an accessible kiosk), or something the browser did not say.
+ATTRACT_CAUSES = ("touch", "pen", "mouse", "key", "other")
 UUID_EXAMPLE = "3f2b0c1e-8d4a-4c6e-9a51-2f0e9d8c7b6a"
 
 
@@ -257,6 +263,7 @@ KINDS: dict[str, Kind] = {
     "video_complete": Kind(("panel", "lang")),
     "qr_arrival": Kind(("panel", "lang", "src"), ("path", "referrer"), ("web",)),
     "feedback_answer": Kind(("question", "answer", "lang")),
+    "attract_interrupt": Kind(("cause", "loop_ms"), (), ("kiosk",)),
 }
 COMMON = ("id", "kind", "surface", "at")
 KIOSK_FIELDS = ("kiosk", "session")
@@ -283,6 +290,10 @@ FIELDS: dict[str, Field] = {
     "referrer": Field(text(500), "document.referrer (only its host is kept)"),
     "question": Field(pattern(IDENT_PATTERN, "a question id"), "questionnaire question id"),
     "answer": Field(ANSWER, "choice id or number"),
+    "cause": Field(choice(ATTRACT_CAUSES, "cause"),
+                   "what stopped the attract loop: a touch, a pen, a mouse, a key, or other"),
+    "loop_ms": Field(integer(0, MAX_LOOP_MS),
+                     "how long the attract loop had run when it was stopped, ms"),
 }
 
 

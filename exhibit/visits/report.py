@@ -31,8 +31,10 @@ from ..i18n import LANGUAGE_NAMES
 from ..version import __version__
 from .channels import CHANNEL_KINDS, KIND_NAMES, MIN_CHANNEL_KINDS, channel_names
 from .db import get_engine
+from .engagement import EngagementView, engagement, engagement_view
 from .schema import channel_reports, photos, report_texts
 from .stats import Summary, summarise
+from .timezone import zone
 
 REPORT_LANGUAGES = ("zh", "en", "fr")
 # The archival PDF standard of the report (WeasyPrint's name for it).
@@ -236,6 +238,7 @@ class Report:
     min_kinds: int = MIN_CHANNEL_KINDS
     unranked_views: int = 0  # panel views of panels not (or no longer) published
     charts: dict[str, Markup] = field(default_factory=dict)
+    engagement: EngagementView | None = None  # attract-loop passers-by and visitors
 
     @property
     def reach_share(self) -> float:
@@ -447,6 +450,7 @@ def build_report(lang: str, date_from: dt.date | None = None, date_to: dt.date |
         unranked_views=unranked,
     )
     report.charts = _charts(report)
+    report.engagement = engagement_view(engagement(engine, date_from, date_to, zone()), lang)
     return report
 
 

@@ -201,15 +201,60 @@ def _pick(rng: random.Random, appeal: dict[str, tuple[float, float]], count: int
     return list(picked)
 
 
+# The attract loop (issue 19): every kiosk visit begins by someone stopping it, and some of the
+# people who stop it look at the home screen and walk on. Whether they stay depends on the kiosk
+# (where it stands) and the hour (at lunch more people poke the screen in passing).
+ATTRACT_CAUSES = ("touch", "key", "mouse")
+ATTRACT_CAUSE_WEIGHTS = (0.96, 0.03, 0.01)  # touch screens; a keypad at the accessible kiosk
+
+
+def _conversion(plan: Plan, kiosk_id: str, hour: float) -> float:
+    """The chance that a passer-by at this kiosk and hour opens a panel."""
+    base = random.Random(f"{plan.seed}/attract/{kiosk_id}").uniform(0.45, 0.75)
+    if 12 <= hour < 14:
+        base *= 0.8
+    elif 15 <= hour < 17:
+        base *= 1.1
+    return min(base, 0.95)
+
+
+def _attract(plan: Plan, day: dt.date, rng: random.Random, ids: _Ids, client: Client,
+             kiosk_id: str, lang: str, t: dt.datetime, gap_ms: float,
+             session: str | None = None) -> Iterator[tuple[Client, dict[str, Any]]]:
+    """Someone stops the attract loop at ``t``: the interruption of the visit ``session``, or
+    (without one) a passer-by's whole visit that opens no panel."""
+    opened = _at(day, OPENS - 0.5, plan.tz)  # the kiosk starts before the hall opens
+    loop_ms = int(min(rng.expovariate(1 / gap_ms) + 1000, (t - opened).total_seconds() * 1000))
+    cause = rng.choices(ATTRACT_CAUSES, ATTRACT_CAUSE_WEIGHTS)[0]
+    common = {"surface": "kiosk", "kiosk": kiosk_id, "session": session or ids()}
+    if session is None:
+        yield client, {"id": ids(), "kind": "session_start", "at": _stamp(t), "lang": lang,
+                       **common}
+    yield client, {"id": ids(), "kind": "attract_interrupt", "cause": cause, "loop_ms": loop_ms,
+                   "at": _stamp(t + dt.timedelta(milliseconds=120)), **common}
+    if session is None:
+        length = int(rng.lognormvariate(math.log(6000), 0.6))  # a look at the home screen
+        yield client, {"id": ids(), "kind": "session_end",
+                       "at": _stamp(t + dt.timedelta(milliseconds=length)), "lang": lang,
+                       "panels": [], "videos_completed": 0, "duration_ms": length, **common}
+
+
 def _kiosk_day(plan: Plan, index: int, rng: random.Random, ids: _Ids
                ) -> Iterator[tuple[Client, dict[str, Any]]]:
     day = plan.day(index)
     busy = _busyness(plan, index, rng)
     appeal = _appeal(plan)
+    # The attract loop's events have their own random numbers and ids, so the visits around
+    # them are the same as in a record made before they were (a second run adds only them).
+    arng = random.Random(f"{plan.seed}/{day.isoformat()}/attract")
+    attract_ids = _Ids(plan.seed, day)
+    attract_ids.prefix += "/attract"
     for kiosk_id, offered in plan.kiosks:
         client = Client(f"10.0.8.{sum(kiosk_id.encode()) % 200 + 10}", KIOSK_UA, SITE)
         langs = offered or plan.languages
         sessions = int(rng.gauss(55, 8) * busy)
+        # The mean wait between two people stopping the loop, for how long it ran (ms).
+        gap_ms = (CLOSES - OPENS) * 3_600_000 / max(sessions * 1.6, 1)
         for _ in range(max(sessions, 0)):
             # Busier late morning and mid-afternoon.
             hour = min(max(rng.triangular(OPENS, CLOSES - 0.2, 14.5), OPENS), CLOSES - 0.1)
@@ -219,6 +264,14 @@ def _kiosk_day(plan: Plan, index: int, rng: random.Random, ids: _Ids
             common = {"surface": "kiosk", "kiosk": kiosk_id, "session": session}
             yield client, {"id": ids(), "kind": "session_start", "at": _stamp(t), "lang": lang,
                            **common}
+            yield from _attract(plan, day, arng, attract_ids, client, kiosk_id, lang, t, gap_ms,
+                                session)
+            # Around the same time, passers-by who stop the loop and open nothing.
+            chance = _conversion(plan, kiosk_id, hour)
+            while arng.random() > chance:
+                when = min(max(hour + arng.uniform(-0.4, 0.4), OPENS), CLOSES - 0.05)
+                yield from _attract(plan, day, arng, attract_ids, client, kiosk_id, langs[0],
+                                    _at(day, when, plan.tz), gap_ms)
             start = t
             seen: list[str] = []
             videos = 0

@@ -7,14 +7,23 @@
 // every SLIDE_MS even then: that is how a visitor of each language sees a title they can read, and
 // a change of still pictures is not motion. The loop fills the whole screen (nothing else is shown
 // beside it) and any touch, click or key stops and hides it at once.
+//
+// Engagement: when a person stops the loop, "attract-interrupt" goes on the bus with what stopped
+// it (the touch's pointerType, or "key") and how long the loop had run; the visit record
+// (visits.js) sends it as an attract_interrupt event of the visit that begins.
+
+import { emit } from "./bus.js";
 
 const SLIDE_MS = 6000;
+const CAUSES = new Set(["touch", "pen", "mouse"]);
 
 export function attractLoop({ overlay, slidesFor, strings, languages }) {
   const stage = overlay.querySelector("[data-slide]");
   const prompt = overlay.querySelector("[data-touch]");
   let timer = null;
   let index = 0;
+  let since = Date.now(); // when the loop began to show
+  let pointer = ""; // the pointerType of the touch now landing on the loop
 
   function showSlide() {
     const slides = slidesFor();
@@ -45,6 +54,7 @@ export function attractLoop({ overlay, slidesFor, strings, languages }) {
       line.textContent = strings(lang).touch_to_start;
       return line;
     }));
+    if (overlay.hidden) since = Date.now();
     overlay.hidden = false;
     index = 0;
     showSlide();
@@ -58,18 +68,28 @@ export function attractLoop({ overlay, slidesFor, strings, languages }) {
     timer = null;
   }
 
+  /** Stopped by a person: said on the bus, once per showing of the loop. */
+  function interrupted(cause) {
+    if (overlay.hidden) return;
+    emit("attract-interrupt", { cause, loopMs: Date.now() - since });
+    stop();
+  }
+
+  overlay.addEventListener("pointerdown", (event) => { pointer = event.pointerType; });
   // The waking touch must not also press whatever lies under the overlay.
   overlay.addEventListener("click", (event) => {
     event.preventDefault();
     event.stopPropagation();
-    stop();
+    const type = pointer || event.pointerType;
+    pointer = "";
+    interrupted(CAUSES.has(type) ? type : "other");
   });
   // Nor the waking key (a keyboard or a switch at an accessible kiosk) the button that has focus.
   overlay.ownerDocument.addEventListener("keydown", (event) => {
     if (overlay.hidden) return;
     event.preventDefault();
     event.stopPropagation();
-    stop();
+    interrupted("key");
   }, true);
   return { start, stop, running: () => !overlay.hidden };
 }

@@ -14,6 +14,7 @@ import { on } from "./bus.js";
 import { event, Sender, uuid } from "../shared/events.js";
 
 const SEEN_EVERY_MS = 5000;
+const MAX_LOOP_MS = 400 * 24 * 3600 * 1000; // exhibit/visits/events.py MAX_LOOP_MS
 
 export function recordVisits({ kioskId, eventsUrl, queue, batchSize = 500 }) {
   const sender = new Sender(eventsUrl, { batchSize, ...(queue ? { queue } : {}) });
@@ -134,6 +135,12 @@ export function recordVisits({ kioskId, eventsUrl, queue, batchSize = 500 }) {
   on("feedback", ({ question, answer, lang }) => {
     if (!session) start(lang);
     send(session, "feedback_answer", { question, answer, lang });
+  });
+  // A person stopped the attract loop (attract.js): a passer-by, recorded in the visit it begins
+  // (a touch began it already; a key does here), so staff see who went on to view a panel.
+  on("attract-interrupt", ({ cause, loopMs }) => {
+    if (!session) start(window.exhibitKiosk.state.lang);
+    send(session, "attract_interrupt", { cause, loop_ms: Math.min(Math.max(0, Math.round(loopMs)), MAX_LOOP_MS) });
   });
   // The idle reset (or an operator) ends the visit; idleMs is the time nobody touched the screen.
   on("reset", ({ lang, idleMs = 0 }) => end(lang, idleMs));
