@@ -227,6 +227,15 @@ def test_media_come_before_the_long_text_on_a_phone(context_of, live_server, lan
         return Boolean(m.compareDocumentPosition(t) & Node.DOCUMENT_POSITION_FOLLOWING); }""")
 
 
+def fetch(client, url: str) -> tuple[int, str, bytes]:
+    """A file served by WhiteNoise, its response closed (it holds the file open)."""
+    response = client.get(url)
+    try:
+        return response.status_code, response.mimetype, response.get_data()
+    finally:
+        response.close()
+
+
 def test_every_poster_links_to_its_full_size_and_a_pdf(client, demo):
     import re
 
@@ -242,15 +251,15 @@ def test_every_poster_links_to_its_full_size_and_a_pdf(client, demo):
                 jpeg = [u for u in links if u.endswith(".jpg")]
                 pdf = [u for u in links if u.endswith(".pdf")]
                 assert len(jpeg) == 1 and len(pdf) == 1, figure
-                answer = client.get(jpeg[0])
-                assert answer.status_code == 200 and answer.mimetype == "image/jpeg"
-                with PILImage.open(io.BytesIO(answer.get_data())) as full:
+                status, mimetype, body = fetch(client, jpeg[0])
+                assert status == 200 and mimetype == "image/jpeg"
+                with PILImage.open(io.BytesIO(body)) as full:
                     assert full.size == (image.width, image.height), "not the full resolution"
-                answer = client.get(pdf[0])
-                assert answer.status_code == 200 and answer.mimetype == "application/pdf"
-                with pikepdf.open(io.BytesIO(answer.get_data())) as document:
+                status, mimetype, body = fetch(client, pdf[0])
+                assert status == 200 and mimetype == "application/pdf"
+                with pikepdf.open(io.BytesIO(body)) as document:
                     assert len(document.pages) == 1
-                    images = list(document.pages[0].images.values())
+                    images = list(document.pages[0].get_images().values())
                     assert images and images[0].Width == image.width
 
 
