@@ -75,6 +75,28 @@ def test_the_questionnaire_works_without_script_and_stores_each_answer_once(
     assert page.locator(f"main a[href='/{lang}/']").count() == 1
 
 
+@pytest.mark.browser
+def test_with_script_answers_are_sent_as_chosen_and_the_form_is_never_posted(
+        context_of, live_server, demo_app):
+    page = context_of(viewport=PHONES[1]).new_page()
+    before = set(feedback_rows(demo_app))
+    posted = []
+    page.on("request", lambda r: posted.append(r.url) if r.method == "POST" and "/feedback/" in r.url
+            else None)
+    page.goto(f"{live_server}/en/feedback/", wait_until="load")
+    page.wait_for_function("document.querySelector('[data-questionnaire]') !== null")
+    with page.expect_response(lambda r: r.url.endswith("/api/v1/events") and r.ok):
+        page.check("input[name=useful][value='2']")
+    with page.expect_response(lambda r: r.url.endswith("/api/v1/events") and r.ok):
+        page.check("input[name=learned][value=a-lot]")
+    page.click("button[type=submit]")
+    page.wait_for_selector("[data-thanks]:not([hidden])")
+    assert page.url == f"{live_server}/en/feedback/" and not posted
+    new = sorted(row.data for row in feedback_rows(demo_app) if row not in before)
+    assert new == sorted(['{"answer": 2, "question": "useful"}',
+                          '{"answer": "a-lot", "question": "learned"}'])
+
+
 def test_the_form_is_checked_and_taken_only_from_this_site(demo_app):
     client = demo_app.test_client()
     count = len(feedback_rows(demo_app))
