@@ -1,9 +1,10 @@
 """Image derivatives and fingerprinted media, served by WhiteNoise under ``/media/``.
 
 Every image becomes several widths in WebP with a JPEG fallback (EXIF orientation applied,
-metadata dropped); videos, posters and captions are copied under a name that carries their content
-hash. Names change when the source changes, so browsers and CDNs may keep them forever, and a file
-is only ever built once.
+metadata dropped); a poster (an image of a gallery panel) is also kept at its full width as a
+JPEG and as a one-page PDF (Pillow), for the topic page's "full size" and "PDF" links; videos,
+posters and captions are copied under a name that carries their content hash. Names change when
+the source changes, so browsers and CDNs may keep them forever, and a file is only ever built once.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from .content import Exhibition, Image, MediaFile
 log = logging.getLogger(__name__)
 URL_PREFIX = "/media/"
 FORMATS = (("webp", "image/webp"), ("jpg", "image/jpeg"))
+PDF_PPI = 150.0
 
 
 @dataclass(frozen=True)
@@ -105,6 +107,11 @@ class MediaLibrary:
                          for w in self.widths_for(image))
         return Picture(candidates("webp"), candidates("jpg"), image.width, image.height)
 
+    def full_size(self, image: Image) -> tuple[str, str]:
+        """URLs of an image at full resolution: a JPEG and a one-page PDF (built for posters)."""
+        return (URL_PREFIX + self._derivative_name(image, image.width, "jpg"),
+                URL_PREFIX + self._derivative_name(image, image.width, "pdf"))
+
     def url(self, media: MediaFile) -> str:
         """The fingerprinted URL of a media file served as it is (video, poster, captions)."""
         return URL_PREFIX + self._copy_name(media)
@@ -130,6 +137,14 @@ class MediaLibrary:
                         resizes.append(ResizeJob(str(image.media.absolute), image.media.path,
                                                  width, str(self.cache_dir / webp),
                                                  str(self.cache_dir / jpg), self.quality))
+                if panel.kind == "gallery":  # a poster: its full size, as JPEG and PDF
+                    webp, jpg, pdf = (self._derivative_name(image, image.width, ext)
+                                      for ext in ("webp", "jpg", "pdf"))
+                    if not all((self.cache_dir / name).exists() for name in (webp, jpg, pdf)):
+                        resizes.append(ResizeJob(str(image.media.absolute), image.media.path,
+                                                 image.width, str(self.cache_dir / webp),
+                                                 str(self.cache_dir / jpg), self.quality,
+                                                 str(self.cache_dir / pdf)))
             for media in panel.media_files():
                 if not (self.cache_dir / self._copy_name(media)).exists() and \
                         media not in [i.media for i in panel.images] and media not in copies:
@@ -185,6 +200,7 @@ class ResizeJob:
     webp: str  # where the derivatives go
     jpg: str
     quality: int
+    pdf: str = ""  # also a one-page PDF of it (posters), if named
 
 
 def make_derivatives(job: ResizeJob) -> None:
@@ -207,6 +223,9 @@ def make_derivatives(job: ResizeJob) -> None:
     _write_atomic(Path(job.webp), lambda f: im.save(f, "WEBP", quality=job.quality, method=5))
     _write_atomic(Path(job.jpg), lambda f: im.save(f, "JPEG", quality=job.quality, optimize=True,
                                                    progressive=True))
+    if job.pdf:  # the page is the poster, at 150 ppi; Pillow embeds it as a JPEG
+        _write_atomic(Path(job.pdf), lambda f: im.save(f, "PDF", resolution=PDF_PPI,
+                                                       quality=max(job.quality, 90)))
 
 
 def _copy_into(source: Path, target) -> None:

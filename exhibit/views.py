@@ -55,6 +55,11 @@ def picture(image: Image):
     return media_library().picture(image)
 
 
+def poster_files(image: Image) -> tuple[str, str]:
+    """A poster's full-resolution JPEG and its PDF (URLs)."""
+    return media_library().full_size(image)
+
+
 def media_url(media: MediaFile) -> str:
     return media_library().url(media)
 
@@ -98,6 +103,7 @@ def init_app(app: Flask) -> None:
     app.add_template_global(picture)
     app.add_template_global(panel_qr)
     app.add_template_global(media_url)
+    app.add_template_global(poster_files)
     app.add_template_global(word, "content_word")
     check_public_settings(app)
     app.add_template_global(footer_filing)

@@ -303,6 +303,11 @@ def test_feedback_pages_are_clean(open_page, api, viewport):
         assert page.locator("[data-questionnaire]").count() == 1
         assert_clean(page, watch, f"/{lang}/feedback/ at {viewport}")
         page.close()
+        # Where the form leads without script: the thank-you page.
+        page, watch = open_page(f"/{lang}/feedback/thanks/", WEB_VIEWPORTS[viewport])
+        assert page.locator(f"main a[href='/{lang}/']").count() == 1
+        assert_clean(page, watch, f"/{lang}/feedback/thanks/ at {viewport}")
+        page.close()
 
 
 # ---------------------------------------------------------------------------------------------

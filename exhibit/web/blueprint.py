@@ -3,6 +3,10 @@ exhibition (the published version of each panel: :func:`exhibit.review.public_ex
 
 from __future__ import annotations
 
+import datetime as dt
+import uuid
+from urllib.parse import urlsplit
+
 from flask import (
     Blueprint,
     abort,
@@ -11,11 +15,16 @@ from flask import (
     make_response,
     redirect,
     render_template,
+    request,
     url_for,
 )
+from flask_babel import gettext
 
 from ..i18n import browser_language
+from ..limits import limiter
 from ..publication import public_exhibition
+from ..visits.db import get_engine
+from ..visits.ingest import Client, ingest
 from .pagecache import PageCache, cached_page, install_fast_path
 
 bp = Blueprint("web", __name__, template_folder="templates")
@@ -25,6 +34,10 @@ bp = Blueprint("web", __name__, template_folder="templates")
 def _set_up_page_cache(state) -> None:
     state.app.extensions.setdefault("exhibit.page_cache", PageCache())
     install_fast_path(state.app)
+    # The questionnaire's form comes from a visitor, who has no cookie and no session to hold a
+    # CSRF token: nothing of theirs can be forged. What is checked instead is that the form was
+    # sent from this site's own page (_from_this_site), as for the kiosk's PIN.
+    state.app.extensions.setdefault("exhibit.csrf_exempt", []).append(feedback_answers)
 
 
 @bp.url_value_preprocessor
@@ -86,6 +99,65 @@ def privacy():
     from .privacy import stored_fields
 
     return render_template("web/privacy.html", lang=g.lang, fields=stored_fields())
+
+
+def _events_limit() -> str:
+    return current_app.config["EVENTS_RATE_LIMIT"]
+
+
+def _from_this_site() -> bool:
+    """True if the browser says the form was sent by a page of this site: Fetch Metadata
+    (``Sec-Fetch-Site: same-origin``) or, from a browser without it, the ``Origin`` header. A form
+    on another site, in a sandboxed frame (``Origin: null``) or in a draft preview is refused."""
+    site = request.headers.get("Sec-Fetch-Site")
+    origin = request.headers.get("Origin")
+    if site is not None and site != "same-origin":
+        return False
+    return origin is None or urlsplit(origin).netloc == request.host
+
+
+@bp.post("/<lang>/feedback/")
+@limiter.limit(_events_limit)
+def feedback_answers():
+    """The questionnaire posted without script: each answer becomes a feedback_answer event,
+    checked and stored by the same code as ``POST /api/v1/events`` (exhibit.visits.ingest), then
+    the visitor is sent (303) to the thank-you page, so a reload posts nothing again."""
+    q = public_exhibition().questionnaire
+    if q is None:
+        abort(404)
+    if not _from_this_site():
+        abort(403)
+    now = dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    raw_events = []
+    for question in q.questions:
+        chosen = request.form.get(question.id)
+        if chosen is None:
+            continue  # a question left open
+        if chosen not in {choice.id for choice in question.choices}:
+            abort(400)
+        raw_events.append({"id": str(uuid.uuid4()), "kind": "feedback_answer", "surface": "web",
+                           "at": now, "question": question.id, "lang": g.lang,
+                           "answer": int(chosen) if chosen.isdigit() else chosen})
+    if not raw_events:
+        html = render_template("web/feedback.html", lang=g.lang,
+                               error=gettext("Choose at least one answer, then send."))
+        return html, 400
+    client = Client(ip=request.remote_addr or "", user_agent=request.user_agent.string or "",
+                    site=request.host.split(":")[0])
+    result = ingest(get_engine(), raw_events, client, current_app.extensions["exhibit.salts"])
+    if result.rejected:  # the questionnaire's own ids always pass: a bug, not the visitor's fault
+        current_app.logger.error("questionnaire answers refused: %s", result.results)
+        abort(500)
+    return redirect(url_for("web.feedback_thanks"), code=303)
+
+
+@bp.get("/<lang>/feedback/thanks/")
+@cached_page
+def feedback_thanks():
+    """Where the questionnaire's form leads: thanks, in the visitor's language, and the way back."""
+    if public_exhibition().questionnaire is None:
+        abort(404)
+    return render_template("web/feedback_thanks.html", lang=g.lang)
 
 
 @bp.get("/sitemap.xml")
