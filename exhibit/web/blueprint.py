@@ -17,6 +17,7 @@ from flask import (
 from ..i18n import browser_language
 from ..publication import public_exhibition
 from .pagecache import PageCache, cached_page, install_fast_path
+from .share import SHARE_PREFIX, serve, share_image
 
 bp = Blueprint("web", __name__, template_folder="templates")
 
@@ -25,6 +26,7 @@ bp = Blueprint("web", __name__, template_folder="templates")
 def _set_up_page_cache(state) -> None:
     state.app.extensions.setdefault("exhibit.page_cache", PageCache())
     install_fast_path(state.app)
+    state.app.add_template_global(share_image)
 
 
 @bp.url_value_preprocessor
@@ -77,6 +79,12 @@ def feedback():
     if public_exhibition().questionnaire is None:
         abort(404)
     return render_template("web/feedback.html", lang=g.lang)
+
+
+@bp.get(f"{SHARE_PREFIX}<name>")
+def share_card(name: str):
+    """A page's share image (Open Graph, Twitter card): see :mod:`exhibit.web.share`."""
+    return serve(name)
 
 
 @bp.get("/sitemap.xml")
