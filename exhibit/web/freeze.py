@@ -71,11 +71,9 @@ def file_for(out: Path, path: str) -> Path:
 class _LocalLinks(HTMLParser):
     """Collects the same-site URLs a page loads or links to (href, src, srcset, poster, content)."""
 
-    def __init__(self, base: str = ""):
+    def __init__(self):
         super().__init__(convert_charrefs=True)
         self.urls: set[str] = set()
-        # Share images (og:image, twitter:image) are absolute: those on this site are its media.
-        self.media_base = base.rstrip("/") + URL_PREFIX if base else None
 
     def handle_starttag(self, tag, attrs):
         for name, value in attrs:
@@ -86,20 +84,28 @@ class _LocalLinks(HTMLParser):
             elif name in ("href", "src", "poster", "data-src") or (
                     name == "content" and value.startswith(("/static/", URL_PREFIX))):
                 self.urls.add(value)
-            elif name == "content" and self.media_base and value.startswith(self.media_base):
-                self.urls.add(value[len(self.media_base) - len(URL_PREFIX):])
 
 
-def local_links(html: str, base: str = "") -> set[str]:
-    """Same-site absolute paths referenced by a page, without query or fragment (and the media
-    it names by absolute URL under ``base``, the public address: its share image)."""
-    parser = _LocalLinks(base)
+def local_links(html: str) -> set[str]:
+    """Same-site absolute paths referenced by a page, without query or fragment."""
+    parser = _LocalLinks()
     parser.feed(html)
     found = set()
     for url in parser.urls:
         if url.startswith("/") and not url.startswith("//"):
             found.add(re.split(r"[?#]", url, maxsplit=1)[0])
     return found
+
+
+_SHARE_IMAGE = re.compile(r'<meta (?:property|name)="(?:og|twitter):image" content="([^"]+)"')
+
+
+def share_images(html: str, base: str) -> set[str]:
+    """The paths of the share images a page names (absolute URLs on the public address, as
+    Open Graph wants them): they are media of this site, copied like the others."""
+    media = base.rstrip("/") + URL_PREFIX
+    return {url[len(media) - len(URL_PREFIX):] for url in _SHARE_IMAGE.findall(html)
+            if url.startswith(media)}
 
 
 def _write(target: Path, body: bytes) -> int:
@@ -179,7 +185,8 @@ def _freeze_into(app: Flask, out: Path) -> tuple[int, int, int]:
         written += _write(file_for(out, path), body)
         files += 1
         if response.mimetype == "text/html":
-            links[path] = local_links(body.decode("utf-8"), app.config["PUBLIC_BASE_URL"])
+            html = body.decode("utf-8")
+            links[path] = local_links(html) | share_images(html, app.config["PUBLIC_BASE_URL"])
 
     # What a static host shows for a missing page and for the bare address.
     for lang in ex.languages:
@@ -191,7 +198,8 @@ def _freeze_into(app: Flask, out: Path) -> tuple[int, int, int]:
     with app.test_request_context("/"):
         index = render_template("web/choose_language.html", lang=ex.default_language).encode()
     written += _write(out / "index.html", index)
-    links["/"] = local_links(index.decode(), app.config["PUBLIC_BASE_URL"])
+    links["/"] = local_links(index.decode()) | share_images(index.decode(),
+                                                            app.config["PUBLIC_BASE_URL"])
     files += 2
 
     # Assets and media: exactly the files the pages use, from where the app serves them.

@@ -86,7 +86,7 @@ def page_spec(ex: Exhibition, lang: str, heading: str, summary: str) -> CardSpec
     title = ex.title[lang] if topic else heading
     summary = ex.subtitle[lang] if topic else summary
     return CardSpec(lang=lang, layout="title", eyebrow=gettext("Online exhibition"), title=title,
-                    summary=summary, exhibition=ex.title[lang],
+                    summary=summary, exhibition="" if topic else ex.title[lang],
                     organisers=organisers_line(ex, lang),
                     alt=_short(title if topic else f"{title} — {ex.title[lang]}"))
 

@@ -99,6 +99,8 @@ def fonts_digest() -> str:
 # clreq 3.1.7 "kinsoku"); ASCII and full width.
 CLOSING = set("，。、；：？！）」』》〉】〕”’…—·％,.;:?!)]}%»\u00a0\u202f")
 OPENING = set("（「『《〈【〔“‘([{«")
+HALF_AT_LINE_START = set("（「『《〈【〔")
+BOOK_TITLE_MAX = 12  # characters: a longer title in 《》 may be broken like any text
 
 
 def _wide(ch: str) -> bool:
@@ -164,7 +166,7 @@ def _may_break(before: str, after: str) -> bool:
     return before.rstrip(" ")[-1:] not in OPENING
 
 
-def _units(text: str) -> list[str]:
+def _units(text: str, keep_titles: bool = True) -> list[str]:
     """The pieces a line may break between: a Latin word with its trailing space, or one CJK
     character; closing punctuation stays with what is before it, opening with what follows, and
     a run of Latin letters or digits inside Chinese ("2009", "PVC") is never split."""
@@ -174,15 +176,44 @@ def _units(text: str) -> list[str]:
             units[-1] += atom
         else:
             units.append(atom)
-    return units
+    return _keep_titles(units) if keep_titles else units
+
+
+def _keep_titles(units: list[str]) -> list[str]:
+    """A short title in book-title marks (《水俣公约》) is one unit: it moves to the next line
+    whole rather than being cut in two."""
+    kept: list[str] = []
+    i = 0
+    while i < len(units):
+        if units[i].lstrip().startswith(("《", "〈")):
+            for j in range(i, min(len(units), i + BOOK_TITLE_MAX)):
+                if "》" in units[j] or "〉" in units[j]:
+                    kept.append("".join(units[i:j + 1]))
+                    i = j + 1
+                    break
+            else:
+                kept.append(units[i])
+                i += 1
+        else:
+            kept.append(units[i])
+            i += 1
+    return kept
 
 
 def wrap(text: str, lang: str, style: Style, width: float) -> list[str]:
-    """Greedy line breaking between :func:`_units`; a unit wider than a line (a very long
-    word) is the only thing ever split, between characters."""
+    """Greedy line breaking between :func:`_units`. A book title wider than a line is broken
+    between its own pieces; a single word wider than a line (never in real titles) is the only
+    thing split between characters, and never before closing punctuation."""
     lines: list[str] = []
     current = ""
-    for unit in _units(re.sub(r"[ \t\r\n]+", " ", text).strip()):
+    queue = _units(re.sub(r"[ \t\r\n]+", " ", text).strip())
+    while queue:
+        unit = queue.pop(0)
+        if text_length(unit.rstrip(), lang, style) > width:
+            pieces = _units(unit, keep_titles=False)
+            if len(pieces) > 1:
+                queue[:0] = pieces
+                continue
         candidate = current + unit
         if not current or text_length(candidate.rstrip(), lang, style) <= width:
             current = candidate
@@ -193,11 +224,27 @@ def wrap(text: str, lang: str, style: Style, width: float) -> list[str]:
             cut = len(current)
             while cut > 1 and text_length(current[:cut], lang, style) > width:
                 cut -= 1
+            while cut > 1 and current[cut] in CLOSING:
+                cut -= 1
             lines.append(current[:cut])
             current = current[cut:]
     if current.strip():
         lines.append(current.rstrip())
-    return lines
+    return _no_orphan(lines, lang, style, width)
+
+
+def _no_orphan(lines: list[str], lang: str, style: Style, width: float) -> list[str]:
+    """No last line of one or two Chinese characters ("成果" / "展"): the previous line gives
+    it its last piece when that fits."""
+    if len(lines) < 2 or not lines[-1] or len(lines[-1]) > 2 or not _wide(lines[-1][0]):
+        return lines
+    units = _units(lines[-2])
+    if len(units) < 3:
+        return lines
+    moved = units[-1] + lines[-1]
+    if text_length(moved, lang, style) > width:
+        return lines
+    return [*lines[:-2], "".join(units[:-1]).rstrip(), moved]
 
 
 def ellipsize(line: str, lang: str, style: Style, width: float) -> str:
@@ -263,7 +310,10 @@ class Card:
         """Lines set from ``top`` (the top of the first line's em box); returns the y below."""
         step = style.size * LINE_GAP
         for i, text in enumerate(lines):
-            self.line(x, top + style.size * 0.95 + i * step, text, lang, style)
+            # A full-width opening bracket at the start of a line is set half width (clreq
+            # 3.1.6): its blank half would otherwise look like an indent.
+            hang = style.size * 0.5 if text[:1] in HALF_AT_LINE_START else 0
+            self.line(x - hang, top + style.size * 0.95 + i * step, text, lang, style)
         return top + len(lines) * step
 
 
@@ -394,6 +444,11 @@ def _band_layout(spec: CardSpec, lang: str):
     """The band's height and text: the exhibition's name (one line if it fits at a good size,
     else two) and its organisers (up to two lines)."""
     width = WIDTH - 2 * MARGIN
+    if not spec.exhibition:  # the exhibition's own card: its title is the headline
+        name = (Style(28), [])
+        orgs = fit(spec.organisers, lang, (24, 22, 20, 18), width, 2, bold=True, fill=WHITE)
+        height = 20 + len(orgs[1]) * orgs[0].size * LINE_GAP + 20
+        return math.ceil(height), name, orgs
     name = fit(spec.exhibition, lang, (28, 26, 24), width, 1, bold=True, fill=WHITE)
     if len(wrap(spec.exhibition, lang, name[0], width)) > 1:
         name = fit(spec.exhibition, lang, (26, 24, 22), width, 2, bold=True, fill=WHITE)
@@ -407,7 +462,7 @@ def _band(card: Card, band, lang: str) -> None:
     height, (name_style, name_lines), (org_style, org_lines) = band
     top = HEIGHT - height
     card.draw.rectangle((0, top, WIDTH, HEIGHT), fill=GREEN)
-    y = card.block(MARGIN, top + 20, name_lines, lang, name_style) + 6
+    y = card.block(MARGIN, top + 20, name_lines, lang, name_style) + (6 if name_lines else 0)
     card.block(MARGIN, y, org_lines, lang, org_style)
 
 
@@ -423,7 +478,10 @@ def _open_picture(path: str, box: tuple[int, int]) -> PILImage.Image:
                 flat = PILImage.new("RGB", im.size, WHITE)
                 flat.paste(im, mask=im.getchannel("A"))
                 im = flat
-            return ImageOps.fit(im.convert("RGB"), box, PILImage.Resampling.LANCZOS)
+            # A tall picture (a poster) shows its top, where its heading is; others their middle.
+            tall = im.height / im.width > 1.3 * box[1] / box[0]
+            return ImageOps.fit(im.convert("RGB"), box, PILImage.Resampling.LANCZOS,
+                                centering=(0.5, 0.0 if tall else 0.5))
 
 
 def _picture(card: Card, path: str, box: tuple[int, int, int, int]) -> None:
