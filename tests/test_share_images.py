@@ -69,8 +69,8 @@ def test_every_public_page_has_a_share_image(demo_app, client):
     pages = public_pages(demo_app, client)
     with demo_app.app_context():
         ex = public_exhibition(demo_app)
-    # Topic page, every public panel and the questionnaire, in every language.
-    assert len(pages) == len(ex.languages) * (len(ex.panels) + 2)
+    # Topic page, every public panel and the questionnaire in every language (and any later page).
+    assert len(pages) >= len(ex.languages) * (len(ex.panels) + 2)
     seen: dict[str, str] = {}
     for path in pages:
         response = client.get(path)
@@ -105,9 +105,12 @@ def test_every_public_page_has_a_share_image(demo_app, client):
 def test_the_language_chooser_of_a_frozen_copy_has_a_share_image(demo_app, client):
     from flask import render_template
 
+    from exhibit.web.share import languages_spec
+
     with demo_app.test_request_context("/"):
         ex = public_exhibition(demo_app)
         html = render_template("web/choose_language.html", lang=ex.default_language)
+        _within_canvas(sharecards.render(languages_spec(ex)))
     tags = meta_of(html).meta
     assert tags["og:url"] == BASE + "/"
     image = fetch_image(client, tags["og:image"])
@@ -127,6 +130,14 @@ def _within_canvas(card: sharecards.Card) -> None:
     for text, (left, top, right, bottom) in card.text_boxes:
         assert left >= 0 and top >= 0, text
         assert right <= sharecards.WIDTH and bottom <= sharecards.HEIGHT, text
+        # Text is in the upper part or in the band, never across its edge.
+        assert bottom <= card.bottom or top >= card.bottom, text
+    # Lines never overlap one another.
+    boxes = [box for _t, box in card.text_boxes]
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            overlap = min(a[2], b[2]) - max(a[0], b[0]) > 1 and min(a[3], b[3]) - max(a[1], b[1]) > 1
+            assert not overlap, (a, b)
 
 
 @pytest.mark.parametrize("lang", ["zh", "en", "fr"])

@@ -40,7 +40,7 @@ from ..content.vocabulary import word
 
 WIDTH, HEIGHT = 1200, 630
 #: Part of every card's name: change the drawing, bump it, and every card is drawn again.
-DRAWING_VERSION = "3"
+DRAWING_VERSION = "4"
 SUBDIR = "share"
 
 GREEN = (11, 93, 59)  # the site's theme colour (#0b5d3b)
@@ -429,6 +429,8 @@ def _headline(card: Card, spec: CardSpec, lang: str, x: float, width: float,
                               outline=GREEN_LIGHT, width=18 - 4 * i)
     if spec.eyebrow:
         style, lines = fit(spec.eyebrow, lang, (26, 24, 22), width, 1, bold=True, fill=GREEN)
+        if lines[-1].endswith("…"):  # a long section title: two lines rather than cut
+            style, lines = fit(spec.eyebrow, lang, (24, 22), width, 2, bold=True, fill=GREEN)
         y = card.block(x, y, lines, lang, style) + 14
     title_style, title_lines = fit(spec.title, lang, title_sizes, width, max_title, bold=True)
     y = card.block(x, y, title_lines, lang, title_style)
@@ -520,8 +522,11 @@ def _languages(card: Card, spec: CardSpec) -> None:
     room = card.bottom - 40 - y
     per = room / max(len(spec.titles), 1)
     for lang, title in spec.titles:
-        style, lines = fit(title, lang, (46, 42, 38, 34, 30), WIDTH - 2 * MARGIN,
-                           max(1, int(per // (34 * LINE_GAP))), bold=True)
+        for size in (44, 40, 36, 32, 28, 26):  # the largest size whose lines fit the slot
+            style, lines = fit(title, lang, (size,), WIDTH - 2 * MARGIN,
+                               max(1, int((per - 10) // (size * LINE_GAP))), bold=True)
+            if len(lines) * size * LINE_GAP <= per - 10 and not lines[-1].endswith("…"):
+                break
         card.block(MARGIN, y, lines, lang, style)
         y += per
 
