@@ -15,14 +15,22 @@ from pathlib import Path
 from flask import abort, current_app, request, send_from_directory
 from flask_babel import gettext
 
-from ..charts import describe
+from ..charts import labelled
 from ..content import Exhibition, Panel
 from ..i18n import LANGUAGE_NAMES
 from ..media import URL_PREFIX
 from ..media_serving import media_library
 from ..publication import public_exhibition
 from . import sharecards
-from .sharecards import HEIGHT, SUBDIR, WIDTH, CardSpec, chart_data, organisers_line
+from .sharecards import (
+    HEIGHT,
+    SUBDIR,
+    WIDTH,
+    CardSpec,
+    ChartData,
+    chart_data,
+    organisers_line,
+)
 
 SHARE_PREFIX = f"{URL_PREFIX}{SUBDIR}/"
 NAME = re.compile(r"^[a-z]{2,3}-[a-z0-9][a-z0-9-]{0,80}-[0-9a-f]{20}\.png$")
@@ -59,6 +67,20 @@ def _derivative(image) -> tuple[str, str]:
     return str(image.media.absolute), image.media.sha256
 
 
+def _chart_alt(alt: str, chart: ChartData, lang: str) -> str:
+    """What the chart card shows, in words, with the language's punctuation."""
+    if chart.chart == "timeline":
+        items = [labelled(date, label, lang) for label, date, _v in chart.rows]
+    else:
+        items = [labelled(label, shown, lang) for label, shown, _v in chart.rows]
+    title = f"{chart.title}（{chart.unit}）" if lang == "zh" and chart.unit else \
+        f"{chart.title} ({chart.unit})" if chart.unit else chart.title
+    if lang == "zh":
+        return f"{alt}。{title}：{'；'.join(items)}。"
+    separator = "\u202f; " if lang == "fr" else "; "  # French: a narrow space before ";"
+    return f"{alt}. {labelled(title, separator.join(items), lang)}."
+
+
 def panel_spec(ex: Exhibition, panel: Panel, lang: str) -> CardSpec:
     section = ex.section(panel.section)
     common = dict(lang=lang, eyebrow=section.title[lang] if section else "",
@@ -70,9 +92,9 @@ def panel_spec(ex: Exhibition, panel: Panel, lang: str) -> CardSpec:
         return CardSpec(layout="video", picture=str(video.poster.absolute),
                         picture_hash=video.poster.sha256, alt=_short(alt), **common)
     if panel.figures and (panel.kind in CHART_KINDS or not panel.images):
-        figure = panel.figures[0]
-        return CardSpec(layout="chart", chart=chart_data(figure, panel, lang),
-                        alt=_short(f"{alt}. {describe(figure, lang)}"), **common)
+        chart = chart_data(panel.figures[0], panel, lang)
+        return CardSpec(layout="chart", chart=chart, alt=_short(_chart_alt(alt, chart, lang)),
+                        **common)
     if panel.images:
         path, sha = _derivative(panel.images[0])
         return CardSpec(layout="picture", picture=path, picture_hash=sha,
