@@ -207,3 +207,16 @@ def test_french_lines_keep_their_punctuation_with_the_word():
         assert " ".join(lines) == text
         for line in lines:
             assert not line.startswith(("\u202f", ":", "»")), (width, lines)
+
+
+def test_a_broken_picture_still_gives_a_card(tmp_path):
+    """A poster that cannot be read (content is untrusted) gives a title card, not a broken page."""
+    broken = tmp_path / "poster.jpg"
+    broken.write_bytes(b"not a jpeg")
+    spec = sharecards.CardSpec(lang="en", layout="video", eyebrow="Project", title="A video",
+                               summary="", exhibition="Exhibition", organisers="FECO · UNIDO",
+                               picture=str(broken), picture_hash="0" * 16)
+    name = sharecards.ensure(spec, "panel-video", tmp_path)
+    with Image.open(tmp_path / "share" / name) as image:
+        assert image.size == (1200, 630)
+    assert sharecards.ensure(spec, "panel-video", tmp_path) == name  # made once

@@ -8,6 +8,7 @@ page the exhibition's, and any other page a title card with its own heading.
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +33,7 @@ from .sharecards import (
     organisers_line,
 )
 
+log = logging.getLogger(__name__)
 SHARE_PREFIX = f"{URL_PREFIX}{SUBDIR}/"
 NAME = re.compile(r"^[a-z]{2,3}-[a-z0-9][a-z0-9-]{0,80}-[0-9a-f]{20}\.png$")
 #: Panel kinds whose card is their chart (other panels with figures show their picture if any).
@@ -130,7 +132,7 @@ def _page_name(heading: str) -> str:
 
 
 def share_image(lang: str, panel: Panel | None = None, title: str = "",
-                description: str = "") -> ShareImage:
+                description: str = "") -> ShareImage | None:
     """The share image of the page being rendered (made now if it is not on disk yet).
 
     ``title`` is the page's ``<title>``: "Heading · Exhibition" gives a card headed "Heading";
@@ -148,7 +150,11 @@ def share_image(lang: str, panel: Panel | None = None, title: str = "",
         heading = heading[: -len(suffix)] if heading.endswith(suffix) else heading
         spec = page_spec(ex, lang, heading, description.strip())
         page = "topic" if spec.title == ex.title[lang] else _page_name(heading)
-    name = sharecards.ensure(spec, page.strip("-") or "page", _cache_dir())
+    try:
+        name = sharecards.ensure(spec, page.strip("-") or "page", _cache_dir())
+    except OSError:  # the media folder cannot be written: the page is served without one
+        log.exception("share image for %s (%s) could not be written", page, lang)
+        return None
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
     return ShareImage(f"{base}{SHARE_PREFIX}{name}", spec.alt)
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import glob
 import hashlib
 import json
+import logging
 import math
 import os
 import re
@@ -27,7 +28,7 @@ import threading
 import unicodedata
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache
 from pathlib import Path
 
@@ -42,6 +43,7 @@ WIDTH, HEIGHT = 1200, 630
 #: Part of every card's name: change the drawing, bump it, and every card is drawn again.
 DRAWING_VERSION = "4"
 SUBDIR = "share"
+log = logging.getLogger(__name__)
 
 GREEN = (11, 93, 59)  # the site's theme colour (#0b5d3b)
 GREEN_LIGHT = (232, 243, 236)
@@ -675,7 +677,11 @@ def ensure(spec: CardSpec, page: str, cache_dir: Path) -> str:
         if target.is_file():
             return name
         target.parent.mkdir(parents=True, exist_ok=True)
-        image = render(spec).image
+        try:
+            image = render(spec).image
+        except Exception:  # a broken poster or picture: the page still gets a title card
+            log.exception("share image %s: drawn as a title card instead", name)
+            image = render(replace(spec, layout="title", chart=None, picture="")).image
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
         try:
             with os.fdopen(fd, "wb") as fh:
