@@ -66,6 +66,22 @@ def test_every_local_link_resolves_inside_the_copy(frozen):
     assert (frozen / "404.html").is_file() and (frozen / "en" / "404.html").is_file()
 
 
+def test_every_frozen_page_has_its_share_image_in_the_copy(demo_app, frozen):
+    """og:image is absolute (PUBLIC_BASE_URL): the card it names is in the copy, 1200×630."""
+    from PIL import Image
+
+    base = demo_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    pages = [p for p in frozen.rglob("index.html")]
+    assert len(pages) > 50
+    for page in pages:
+        found = re.search(r'<meta property="og:image" content="([^"]+)">', page.read_text("utf-8"))
+        assert found, page.relative_to(frozen)
+        assert found.group(1).startswith(base + "/media/share/"), found.group(1)
+        card = frozen / found.group(1)[len(base) + 1:]
+        with Image.open(card) as image:
+            assert image.size == (1200, 630), card
+
+
 LOADED_LINKS = ("stylesheet", "icon", "preload", "manifest", "modulepreload")
 
 

@@ -26,6 +26,7 @@ from ..publication import public_exhibition
 from ..visits.db import get_engine
 from ..visits.ingest import Client, ingest
 from .pagecache import PageCache, cached_page, install_fast_path
+from .share import SHARE_PREFIX, serve, share_image
 
 bp = Blueprint("web", __name__, template_folder="templates")
 
@@ -38,6 +39,7 @@ def _set_up_page_cache(state) -> None:
     # CSRF token: nothing of theirs can be forged. What is checked instead is that the form was
     # sent from this site's own page (_from_this_site), as for the kiosk's PIN.
     state.app.extensions.setdefault("exhibit.csrf_exempt", []).append(feedback_answers)
+    state.app.add_template_global(share_image)
 
 
 @bp.url_value_preprocessor
@@ -158,6 +160,12 @@ def feedback_thanks():
     if public_exhibition().questionnaire is None:
         abort(404)
     return render_template("web/feedback_thanks.html", lang=g.lang)
+
+
+@bp.get(f"{SHARE_PREFIX}<name>")
+def share_card(name: str):
+    """A page's share image (Open Graph, Twitter card): see :mod:`exhibit.web.share`."""
+    return serve(name)
 
 
 @bp.get("/sitemap.xml")

@@ -99,6 +99,17 @@ def local_links(html: str) -> set[str]:
     return found
 
 
+_SHARE_IMAGE = re.compile(r'<meta (?:property|name)="(?:og|twitter):image" content="([^"]+)"')
+
+
+def share_images(html: str, base: str) -> set[str]:
+    """The paths of the share images a page names (absolute URLs on the public address, as
+    Open Graph wants them): they are media of this site, copied like the others."""
+    media = base.rstrip("/") + URL_PREFIX
+    return {url[len(media) - len(URL_PREFIX):] for url in _SHARE_IMAGE.findall(html)
+            if url.startswith(media)}
+
+
 def _write(target: Path, body: bytes) -> int:
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(body)
@@ -176,7 +187,8 @@ def _freeze_into(app: Flask, out: Path) -> tuple[int, int, int]:
         written += _write(file_for(out, path), body)
         files += 1
         if response.mimetype == "text/html":
-            links[path] = local_links(body.decode("utf-8"))
+            html = body.decode("utf-8")
+            links[path] = local_links(html) | share_images(html, app.config["PUBLIC_BASE_URL"])
 
     # What a static host shows for a missing page and for the bare address.
     for lang in ex.languages:
@@ -188,7 +200,8 @@ def _freeze_into(app: Flask, out: Path) -> tuple[int, int, int]:
     with app.test_request_context("/"):
         index = render_template("web/choose_language.html", lang=ex.default_language).encode()
     written += _write(out / "index.html", index)
-    links["/"] = local_links(index.decode())
+    links["/"] = local_links(index.decode()) | share_images(index.decode(),
+                                                            app.config["PUBLIC_BASE_URL"])
     files += 2
 
     # Assets and media: exactly the files the pages use, from where the app serves them.
