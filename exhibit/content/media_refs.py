@@ -1,6 +1,7 @@
 """What the content says about media: the media folder (``media_dir``), and each reference to an
-image, a video, its poster and its captions, and a panel's recorded narration. One rule keeps every path inside its folder:
-:func:`media_path_problem` for the text of the path, then ``link_problem`` for symbolic links.
+image, a video, its poster and its captions, and a panel's recorded narration. One rule keeps
+every path inside its folder: :func:`media_path_problem` for the text of the path, then
+``link_problem`` for symbolic links.
 """
 
 from __future__ import annotations
