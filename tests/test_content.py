@@ -84,7 +84,7 @@ def test_unknown_field_suggests_the_right_name(scratch):
     errors = errors_of(scratch)
     assert "panels/story/panel.yaml:6: unknown field 'sumary' (did you mean 'summary'?); " \
            "allowed: slug, section, order, kind, title, summary, sources, images, key_figures, " \
-           "figures, video" in errors
+           "figures, video, narration" in errors
     assert "panels/story/panel.yaml:1: missing field 'summary'" in errors
 
 

@@ -27,6 +27,7 @@ def panel_media_urls(panel: Panel) -> list[str]:
         if panel.video.poster:
             urls.append(library.url(panel.video.poster))
         urls += [library.url(track) for track in panel.video.captions.values()]
+    urls += [library.url(panel.narration[lang]) for lang in sorted(panel.narration)]
     return urls
 
 
@@ -53,6 +54,9 @@ def panel_json(panel: Panel, ex: Exhibition, lang: str) -> dict:
         "thumbnail": thumbnail_url(panel),
         "kiosk_html": str(render_panel(panel, lang, "kiosk")),
         "media": panel_media_urls(panel),
+        # The recorded narration in this language (the kiosk's access mode plays it), or null.
+        "narration": (media_library().url(panel.narration[lang])
+                      if lang in panel.narration else None),
         "sources": [{"id": s.id, "title": s.title_in(lang), "url": s.url,
                      "titles": dict(s.titles) if s.titles else {}}
                     for s in panel.sources],

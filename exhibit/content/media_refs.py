@@ -1,6 +1,7 @@
 """What the content says about media: the media folder (``media_dir``), and each reference to an
-image, a video, its poster and its captions. One rule keeps every path inside its folder:
-:func:`media_path_problem` for the text of the path, then ``link_problem`` for symbolic links.
+image, a video, its poster and its captions, and a panel's recorded narration. One rule keeps
+every path inside its folder: :func:`media_path_problem` for the text of the path, then
+``link_problem`` for symbolic links.
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ URL_LIKE = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*:|//|\\\\)")
 IMAGE_FORMATS = {"PNG", "JPEG", "WEBP"}
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".webp"}
 VIDEO_SUFFIXES = {".mp4", ".webm"}
+# Narration: what every browser plays in an <audio> element (the content is sniffed as well).
+AUDIO_SUFFIXES = {".mp3", ".m4a", ".ogg", ".opus", ".oga", ".webm"}
 
 
 def media_path_problem(rel: str, within: str = "the media folder") -> str | None:
@@ -301,3 +304,35 @@ def video(ctx: Context, data: LineDict, path: Path) -> Video | None:
         return None
     return Video(found, poster, captions, credit, credits, tuple(ctx.languages))
 
+
+
+def narration(ctx: Context, data: LineDict, path: Path) -> dict[str, MediaFile]:
+    """The panel's optional ``narration``: a recorded reading per language (``{en: narration/x.en.opus}``),
+    not every language needed (the kiosk offers speech synthesis where there is none). Each file
+    stays inside the media folder and must really be audio (MP3, M4A, Ogg or WebM audio: its
+    content is sniffed like a video's, never trusted by its name)."""
+    raw = data.get("narration")
+    if raw is None:
+        if "narration" in data:
+            ctx.errors.add(path, data.line_of("narration"), "'narration' is empty")
+        return {}
+    if not isinstance(raw, LineDict):
+        ctx.errors.add(path, data.line_of("narration"), f"'narration' must map a language to an audio "
+                                                        f"file, not {describe(raw)}")
+        return {}
+    result: dict[str, MediaFile] = {}
+    for lang in raw:
+        line = raw.line_of(lang)
+        if lang not in ctx.languages:
+            ctx.errors.add(path, line, f"narration: '{shorten(lang)}' is not a language of this "
+                                       f"exhibition ({', '.join(ctx.languages)})")
+            continue
+        rel = raw[lang]
+        if isinstance(rel, str) and Path(rel).suffix.lower() not in AUDIO_SUFFIXES:
+            ctx.errors.add(path, line, "a narration must be an audio file (.mp3, .m4a, .ogg, "
+                                       ".opus, .oga or .webm)")
+            continue
+        found = media(ctx, raw, lang, path, "narration")
+        if found:
+            result[lang] = found
+    return result

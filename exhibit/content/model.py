@@ -226,6 +226,8 @@ class Panel:
     sources: tuple[Source, ...]
     folder: str  # relative to the content folder
     version: str  # hash of everything the panel shows (texts, data, media)
+    # Recorded narration per language (not every language needed): the kiosk's access mode plays it.
+    narration: Mapping[str, MediaFile] = field(default_factory=dict)
 
     def source(self, source_id: str) -> Source | None:
         """The source with this id, or None."""
@@ -254,6 +256,7 @@ class Panel:
             if self.video.poster:
                 files.append(self.video.poster)
             files.extend(self.video.captions.values())
+        files.extend(self.narration[lang] for lang in sorted(self.narration))
         return tuple(files)
 
 

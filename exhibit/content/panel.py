@@ -50,7 +50,7 @@ def panel(ctx: Context, folder: Path, section_ids: set[str], exhibition_file: st
     before = len(ctx.errors)
     check_fields(data, path, ctx.errors,
                  required=("slug", "section", "order", "kind", "title", "summary", "sources"),
-                 optional=("images", "key_figures", "figures", "video"))
+                 optional=("images", "key_figures", "figures", "video", "narration"))
     slug = data.get("slug")
     if not is_slug(slug):
         if "slug" in data:
@@ -82,6 +82,7 @@ def panel(ctx: Context, folder: Path, section_ids: set[str], exhibition_file: st
     key_figures = figure_rules.key_figures(ctx, data, path, source_ids)
     figures = figure_rules.figures(ctx, data, path, folder, source_ids)
     video = media_refs.video(ctx, data, path)
+    narration = media_refs.narration(ctx, data, path)
     _kind_requirements(ctx, data, path, kind, images, figures, video)
     body, body_source = _texts(ctx, folder, slug or "panel", sources)
 
@@ -91,7 +92,8 @@ def panel(ctx: Context, folder: Path, section_ids: set[str], exhibition_file: st
         slug=slug, section=section, order=order, kind=kind, title=title, summary=summary,
         body=body, body_source=body_source, images=images, key_figures=key_figures,
         figures=figures, video=video, sources=sources,
-        folder=folder.name, version=_version(ctx, folder, images, video),
+        folder=folder.name, version=_version(ctx, folder, images, video, narration),
+        narration=narration,
     ), data.line_of("slug")
 
 
@@ -192,7 +194,7 @@ def _sources(ctx: Context, data: LineDict, path: Path) -> tuple[Source, ...]:
     return tuple(sources)
 
 
-def _version(ctx: Context, folder: Path, images, video) -> str:
+def _version(ctx: Context, folder: Path, images, video, narration=None) -> str:
     """A hash of everything the panel shows: its files and the media they reference."""
     digest = hashlib.sha256()
     province = False
@@ -208,6 +210,7 @@ def _version(ctx: Context, folder: Path, images, video) -> str:
     if video:
         media += [video.media, *([video.poster] if video.poster else []),
                   *video.captions.values()]
+    media += [narration[lang] for lang in sorted(narration or {})]
     for m in media:
         digest.update(f"{m.path}\0{m.sha256}\0".encode())
     return digest.hexdigest()[:16]

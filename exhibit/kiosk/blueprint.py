@@ -27,7 +27,7 @@ from .config import KioskConfig
 bp = Blueprint("kiosk", __name__, template_folder="templates")
 SERVICE_WORKER = STATIC_DIR / "js" / "kiosk" / "sw.js"
 # The kiosk's own files, precached by the service worker (everything the shell loads).
-SHELL_GLOBS = ("css/panel.css", "css/kiosk.css", "js/kiosk/*.js", "js/shared/*.js", "img/*")
+SHELL_GLOBS = ("css/panel.css", "css/kiosk.css", "css/access.css", "js/kiosk/*.js", "js/shared/*.js", "img/*")
 
 
 def kiosk_config() -> KioskConfig:
@@ -74,6 +74,19 @@ def interface_strings(lang: str) -> dict[str, str]:
             "video_restart": gettext("Start again"),
             "video_captions": gettext("Captions"),
             "panel_of": gettext("Panel %(num)s of %(total)s", num="{n}", total="{total}"),
+            # Access mode (access.js, narration.js) and the attract loop's Pause (attract.js).
+            "access": gettext("Access mode"),
+            "narration": gettext("Narration"),
+            "narration_play": gettext("Listen"),
+            "narration_pause": gettext("Pause"),
+            "narration_replay": gettext("Listen again"),
+            "narration_recorded": gettext("Recorded narration"),
+            "narration_synthetic": gettext("Read aloud by this screen's synthetic voice"),
+            "narration_no_voice": gettext("There is no recorded narration of this panel in "
+                                          "this language, and this screen has no voice to read "
+                                          "it aloud."),
+            "attract_pause": gettext("Pause"),
+            "attract_resume": gettext("Resume"),
         }
 
 

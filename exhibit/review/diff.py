@@ -82,6 +82,8 @@ def panel_parts(panel: Panel, langs: tuple[str, ...]) -> dict[str, list[str]]:
             media.append(f"    poster {video.poster.path} sha256={video.poster.sha256[:16]}")
         for lang, track in sorted(video.captions.items()):
             media.append(f"    captions [{lang}] {track.path} sha256={track.sha256[:16]}")
+    for lang, recording in sorted(getattr(panel, "narration", {}).items()):
+        media.append(f"narration [{lang}] {recording.path} sha256={recording.sha256[:16]}")
     if media:
         parts["media"] = media
     parts["sources"] = [f"{s.id}: {_per_language(s.titles, s.title)}"

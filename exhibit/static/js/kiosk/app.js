@@ -2,12 +2,14 @@
 // State lives here; rendering is plain DOM; everything notable is announced on the bus.
 
 import { wireQuestionnaire } from "../shared/questionnaire.js";
+import { accessMode } from "./access.js";
 import { attractLoop } from "./attract.js";
 import { emit } from "./bus.js";
 import { onSwipe } from "./gestures.js";
 import { watchIdle } from "./idle.js";
 import { lockDown } from "./lockdown.js";
 import { Manifests } from "./manifest.js";
+import { narrate } from "./narration.js";
 import { setUpOffline } from "./offline.js";
 import { operatorScreen } from "./operator.js";
 import { IndexedDBQueue } from "./queue.js";
@@ -140,6 +142,7 @@ function renderPanel(slug) {
   const content = document.importNode(template.content, true);
   releaseMedia(template.content); // the inert copies' tracks would otherwise hold it all
   kioskVideos(content, words());
+  narrate(content, panel, state.lang, words()); // shown in access mode (narration.js)
   replaceView(content);
   view.scrollTop = 0;
   pager.hidden = false;
@@ -237,12 +240,12 @@ onSwipe(view, {
 // Only one video plays at a time, and none keeps playing off screen.
 document.addEventListener(
   "play",
-  (event) => emit("video-play", { slug: state.slug, lang: state.lang, src: event.target.currentSrc }),
+  (event) => event.target.tagName === "VIDEO" && emit("video-play", { slug: state.slug, lang: state.lang, src: event.target.currentSrc }),
   true,
 );
 document.addEventListener(
   "ended",
-  (event) => emit("video-complete", { slug: state.slug, lang: state.lang, src: event.target.currentSrc }),
+  (event) => event.target.tagName === "VIDEO" && emit("video-complete", { slug: state.slug, lang: state.lang, src: event.target.currentSrc }),
   true,
 );
 
@@ -280,6 +283,7 @@ const attract = attractLoop({
       lang, (state.all[lang].panels.find((q) => q.slug === p.slug) || p).title])),
   })) : []),
 });
+const access = accessMode({ button: document.getElementById("k-access") });
 const idle = watchIdle({
   idleSeconds: settings.idleSeconds,
   countdownSeconds: settings.countdownSeconds,
@@ -323,5 +327,5 @@ function heartbeat() {
 }
 heartbeat();
 setInterval(heartbeat, 10000);
-window.exhibitKiosk = { state, show, setLanguage, reset, settings, manifests, visits, offline, idle, attract, operator };
+window.exhibitKiosk = { state, show, setLanguage, reset, settings, manifests, visits, offline, idle, attract, operator, access };
 start();

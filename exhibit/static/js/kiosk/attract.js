@@ -4,8 +4,9 @@
 // Motion (WCAG 2.2.2 Pause, Stop, Hide; 2.3.3 Animation from Interactions): a slide replaces the
 // last one by a plain cut, never a slide or fade, and with prefers-reduced-motion the pulse of
 // "touch to start" stops too (kiosk.css), so nothing on the screen moves. The slides still change
-// every SLIDE_MS even then: that is how a visitor of each language sees a title they can read, and
-// a change of still pictures is not motion. The loop fills the whole screen (nothing else is shown
+// every SLIDE_MS even then: that is how a visitor of each language sees a title they can read. A
+// change of still pictures is not motion, but it is auto-updating content: the screen's own Pause
+// button stops it, and the pulse with it (WCAG 2.2.2). The loop fills the whole screen (nothing else is shown
 // beside it) and any touch, click or key stops and hides it at once.
 //
 // Engagement: when a person stops the loop, "attract-interrupt" goes on the bus with what stopped
@@ -24,6 +25,22 @@ export function attractLoop({ overlay, slidesFor, strings, languages }) {
   let index = 0;
   let since = Date.now(); // when the loop began to show
   let pointer = ""; // the pointerType of the touch now landing on the loop
+  // WCAG 2.2.2: the slides change by themselves, so the screen carries a visible Pause button
+  // (touching it pauses or resumes; any other touch still wakes the kiosk).
+  const pauser = overlay.querySelector("[data-attract-pause]");
+  let paused = false;
+
+  function setPaused(value) {
+    paused = value;
+    overlay.classList.toggle("k-attract--paused", paused);
+    clearInterval(timer);
+    timer = paused || overlay.hidden ? null : setInterval(showSlide, SLIDE_MS);
+    if (!pauser) return;
+    pauser.setAttribute("aria-pressed", String(paused));
+    const label = paused ? "attract_resume" : "attract_pause";
+    pauser.querySelector("span").textContent =
+      [...new Set(languages.map((lang) => strings(lang)[label]))].join(" · ");
+  }
 
   function showSlide() {
     const slides = slidesFor();
@@ -58,8 +75,7 @@ export function attractLoop({ overlay, slidesFor, strings, languages }) {
     overlay.hidden = false;
     index = 0;
     showSlide();
-    clearInterval(timer);
-    timer = setInterval(showSlide, SLIDE_MS);
+    setPaused(false);
   }
 
   function stop() {
@@ -80,6 +96,11 @@ export function attractLoop({ overlay, slidesFor, strings, languages }) {
   overlay.addEventListener("click", (event) => {
     event.preventDefault();
     event.stopPropagation();
+    if (pauser && pauser.contains(event.target)) {
+      pointer = "";
+      setPaused(!paused);
+      return;
+    }
     const type = pointer || event.pointerType;
     pointer = "";
     interrupted(CAUSES.has(type) ? type : "other");
@@ -87,9 +108,12 @@ export function attractLoop({ overlay, slidesFor, strings, languages }) {
   // Nor the waking key (a keyboard or a switch at an accessible kiosk) the button that has focus.
   overlay.ownerDocument.addEventListener("keydown", (event) => {
     if (overlay.hidden) return;
+    // Except Enter or Space on the Pause button, which presses it.
+    if (pauser && event.target === pauser && (event.key === "Enter" || event.key === " ")) return;
     event.preventDefault();
     event.stopPropagation();
     interrupted("key");
   }, true);
-  return { start, stop, running: () => !overlay.hidden };
+  return { start, stop, running: () => !overlay.hidden, paused: () => paused,
+           pause: () => setPaused(true), resume: () => setPaused(false) };
 }

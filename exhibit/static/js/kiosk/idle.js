@@ -55,10 +55,13 @@ export function watchIdle({ idleSeconds, countdownSeconds, strings, onReset, isF
   });
   // A touch that became a drag sends no click: the overlay goes anyway (see tick).
 
-  /** A video on screen (attached to the document), playing: someone is watching it. */
+  /** A video or a narration on screen (attached to the document), playing, or the speech
+   *  synthesis reading a panel aloud: someone is watching or listening. */
   function videoPlaying() {
-    return [...document.querySelectorAll("video")].some(
-      (video) => video.isConnected && !video.paused && !video.ended && video.readyState > 2);
+    const speech = "speechSynthesis" in window && window.speechSynthesis;
+    return [...document.querySelectorAll("video, audio")].some(
+      (video) => video.isConnected && !video.paused && !video.ended && video.readyState > 2) ||
+      Boolean(speech && speech.speaking && !speech.paused);
   }
 
   function tick() {
