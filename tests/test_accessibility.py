@@ -389,7 +389,16 @@ FOCUS_STATE = r"""async () => {
     while (e && e.tagName === 'IFRAME' && e.contentDocument) e = e.contentDocument.activeElement;
     return e; };
   const where = () => { const r = deepest()?.getBoundingClientRect(); return r ? `${r.x},${r.y}` : ''; };
-  for (let still = 0, at = where(), frames = 0; still < 3 && frames < 120; frames += 1) {
+  // On a busy machine the compositor can stall a smooth scroll for a few frames: "still" alone is
+  // not the state to wait for. Wait until the element is still AND inside the window (where the
+  // browser scrolls a focused element to), or, for one that never gets there, until a deadline far
+  // beyond any scroll (then the checks below report where it is).
+  const inView = () => { const e = deepest();
+    if (!e || e.ownerDocument !== document) return true;
+    const r = e.getBoundingClientRect();
+    return r.bottom > 0 && r.top < window.innerHeight; };
+  const deadline = performance.now() + 15000;
+  for (let still = 0, at = where(); (still < 3 || !inView()) && performance.now() < deadline;) {
     await new Promise(r => requestAnimationFrame(r));
     still = where() === at ? still + 1 : 0;
     at = where();
