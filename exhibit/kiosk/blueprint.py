@@ -74,6 +74,13 @@ def interface_strings(lang: str) -> dict[str, str]:
             "video_restart": gettext("Start again"),
             "video_captions": gettext("Captions"),
             "panel_of": gettext("Panel %(num)s of %(total)s", num="{n}", total="{total}"),
+            "take_home": gettext("Take this visit home"),
+            "takehome_title": gettext("Scan with your phone"),
+            "takehome_how": gettext("Point your phone's camera at the code: it opens the panels "
+                                    "you looked at, in this language."),
+            "takehome_private": gettext("No sign-in. Nothing about you is recorded."),
+            "takehome_none": gettext("No panel opened yet: the code opens the whole exhibition."),
+            "close": gettext("Close"),
         }
 
 
@@ -101,6 +108,8 @@ def kiosk():
         "operatorSessionUrl": "/kiosk/operator/session",
         "operatorStatusUrl": "/kiosk/operator/status",
         "manifestUrl": "/api/v1/panels",
+        # The address the "Take this visit home" QR code leads to (takehome.js).
+        "publicBaseUrl": current_app.config["PUBLIC_BASE_URL"],
         "eventsUrl": current_app.config["EVENTS_URL"],
         "eventsBatch": current_app.config["EVENTS_MAX_BATCH"],
         "serviceWorker": "/kiosk/sw.js",
