@@ -222,3 +222,46 @@ def test_an_arrival_for_no_one_panel_is_stored_and_counted(client, demo_app):
     assert row.panel is None and row.channel == "kiosk-qr"
     with demo_app.app_context():
         assert summarise(demo_app.extensions["exhibit.db"]).qr_arrivals["kiosk-qr"] == before + 1
+
+
+@pytest.mark.browser
+def test_the_code_and_the_phone_page_are_accessible_in_every_language(browser, live_server):
+    """axe-core clean, no error, no request to another host: the kiosk with its code open, and
+    the page the code opens on a phone, in each language."""
+    from tests.test_browser import (
+        KIOSK_AXE_OPTIONS,
+        LANGS,
+        WEB_VIEWPORTS,
+        Watch,
+        assert_clean,
+        kiosk_language,
+        settle,
+    )
+
+    context = browser.new_context(viewport=LANDSCAPE, has_touch=True, service_workers="block")
+    page = context.new_page()
+    watch = Watch(live_server)
+    watch.attach(page)
+    page.goto(f"{live_server}/kiosk/?kiosk=takehome-test")
+    page.wait_for_selector("#kiosk-app[data-ready]")
+    page.tap(".k-section >> nth=1")
+    page.wait_for_function("() => window.exhibitKiosk.state.slug")
+    phone = browser.new_context(viewport=WEB_VIEWPORTS["phone"], has_touch=True, is_mobile=True)
+    mobile = phone.new_page()
+    phone_watch = Watch(live_server)
+    phone_watch.attach(mobile)
+    for lang in LANGS:
+        if lang != page.evaluate("window.exhibitKiosk.state.lang"):
+            kiosk_language(page, lang)
+        page.tap("[data-takehome]")
+        page.wait_for_selector("#k-takehome:not([hidden]) svg.k-takehome-qr")
+        assert_clean(page, watch, f"kiosk {lang}, take-home code", KIOSK_AXE_OPTIONS)
+        url = page.get_attribute("#k-takehome [data-qr]", "data-url")
+        page.tap("[data-takehome-close]")
+        page.wait_for_selector("#k-takehome", state="hidden")
+        mobile.goto(url.replace(BASE, live_server))
+        settle(mobile)
+        assert mobile.locator(".visit-panels > li").count() == 1
+        assert_clean(mobile, phone_watch, f"/{lang}/visit/ on a phone")
+    phone.close()
+    context.close()
