@@ -97,15 +97,15 @@ export function takeHome({ baseUrl, state, strings }) {
     closeButton.focus({ preventScroll: true });
   }
 
-  function close() {
+  /** Hide the code; focus goes back to the button, except at the reset (nobody is there). */
+  function close({ refocus = true } = {}) {
     if (overlay.hidden) return;
+    const hadFocus = overlay.contains(document.activeElement);
     overlay.hidden = true;
     code.replaceChildren();
     list.replaceChildren();
     delete code.dataset.url;
-    if (document.activeElement === document.body || overlay.contains(document.activeElement)) {
-      button.focus({ preventScroll: true });
-    }
+    if (refocus && hadFocus) button.focus({ preventScroll: true });
   }
 
   button.addEventListener("click", open);
@@ -122,7 +122,7 @@ export function takeHome({ baseUrl, state, strings }) {
   // The idle reset ends the visit: the next visitor starts with an empty list and no code.
   on("reset", () => {
     seen = [];
-    close();
+    close({ refocus: false });
   });
   return { open, close, seen: () => [...seen], isOpen: () => !overlay.hidden };
 }
