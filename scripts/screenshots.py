@@ -27,6 +27,8 @@ SHOTS = [
     ("kiosk-landscape-home", "/kiosk/", 1920, 1080, False, None),
     ("kiosk-landscape-panel", "/kiosk/", 1920, 1080, False, "carbide-route"),
     ("kiosk-portrait-panel", "/kiosk/", 1080, 1920, False, "mercury-flows"),
+    # Three panels seen, then "Take this visit home" (the code for the visitor's phone).
+    ("kiosk-takehome", "/kiosk/", 1920, 1080, False, "takehome"),
     ("staff-dashboard", "/staff/?lang=zh", 1280, 900, True, None),
 ]
 DEMO_ADMIN, DEMO_PASSWORD = "admin", "exhibit-demo-review"  # README, "The two commands"
@@ -55,7 +57,13 @@ def main() -> None:
             page.goto(args.base + path, wait_until="networkidle")
             if path.startswith("/kiosk/"):
                 page.wait_for_selector("#kiosk-app[data-ready]")
-                if panel:
+                if panel == "takehome":
+                    for slug in ("mercury-flows", "carbide-route", "case-tianye"):
+                        page.evaluate("slug => window.exhibitKiosk.show(slug)", slug)
+                    page.click("[data-takehome]")
+                    page.wait_for_selector("#k-takehome:not([hidden]) svg")
+                    page.wait_for_timeout(400)
+                elif panel:
                     page.evaluate("slug => window.exhibitKiosk.show(slug)", panel)
                     page.wait_for_timeout(400)
             else:

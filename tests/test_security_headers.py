@@ -158,7 +158,8 @@ def rule_requests(app, rule, token: str) -> list[tuple[str, str, dict]]:
     """Sample requests for one rule: every language, a real panel, both preview surfaces."""
     ex = app.extensions["exhibit.content"].exhibition
     choices = {"lang": ex.languages, "slug": [ex.panels[0].slug], "surface": PREVIEW_SURFACES,
-               "photo_id": [uuid.uuid4()]}
+               "photo_id": [uuid.uuid4()],
+               "slugs": [f"{ex.panels[0].slug}.{ex.panels[1].slug}"]}  # a kiosk visit taken home
     values = [{}]
     for argument in sorted(rule.arguments):
         values = [{**v, argument: choice} for v in values for choice in choices[argument]]

@@ -87,6 +87,13 @@ def interface_strings(lang: str) -> dict[str, str]:
                                           "it aloud."),
             "attract_pause": gettext("Pause"),
             "attract_resume": gettext("Resume"),
+            "take_home": gettext("Take this visit home"),
+            "takehome_title": gettext("Scan with your phone"),
+            "takehome_how": gettext("Point your phone's camera at the code: it opens the panels "
+                                    "you looked at, in this language."),
+            "takehome_private": gettext("No sign-in: the code holds only the list of panels."),
+            "takehome_none": gettext("No panel opened yet: the code opens the whole exhibition."),
+            "close": gettext("Close"),
         }
 
 
@@ -114,6 +121,8 @@ def kiosk():
         "operatorSessionUrl": "/kiosk/operator/session",
         "operatorStatusUrl": "/kiosk/operator/status",
         "manifestUrl": "/api/v1/panels",
+        # The address the "Take this visit home" QR code leads to (takehome.js).
+        "publicBaseUrl": current_app.config["PUBLIC_BASE_URL"],
         "eventsUrl": current_app.config["EVENTS_URL"],
         "eventsBatch": current_app.config["EVENTS_MAX_BATCH"],
         "serviceWorker": "/kiosk/sw.js",

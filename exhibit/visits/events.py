@@ -261,7 +261,8 @@ KINDS: dict[str, Kind] = {
     "language_change": Kind(("lang", "from_lang"), ("panel",)),
     "video_play": Kind(("panel", "lang")),
     "video_complete": Kind(("panel", "lang")),
-    "qr_arrival": Kind(("panel", "lang", "src"), ("path", "referrer"), ("web",)),
+    # No panel: an arrival on the page of a kiosk visit taken home (/<lang>/visit/...).
+    "qr_arrival": Kind(("lang", "src"), ("panel", "path", "referrer"), ("web",)),
     "feedback_answer": Kind(("question", "answer", "lang")),
     "attract_interrupt": Kind(("cause", "loop_ms"), (), ("kiosk",)),
 }

@@ -20,6 +20,7 @@ from flask import (
 )
 from flask_babel import gettext
 
+from ..content.identifiers import is_slug
 from ..i18n import browser_language
 from ..limits import limiter
 from ..publication import public_exhibition
@@ -83,6 +84,44 @@ def panel(slug: str):
     before, after = ex.neighbours(slug)
     return render_template("web/panel.html", lang=g.lang, panel=item, before=before, after=after,
                            section=ex.section(item.section))
+
+
+# -- A kiosk visit taken home ----------------------------------------------------------------
+# The kiosk's "Take this visit home" QR code leads here: /<lang>/visit/<slug>.<slug>.../ lists the
+# panels one visitor looked at, in the order they saw them. The list travels in the address, and
+# nowhere else: no account, no cookie, no server-side record of who saw what (the arrival itself
+# is counted like any page view, src=kiosk-qr). It is not signed: the page shows only public
+# panels, each already at its own public address, and leaves out what it does not know, so a
+# forged or edited list can show nothing that is not public anyway, and a signature would only
+# make the code denser for a phone to read. Slugs rather than numbers: a link opened weeks later,
+# after panels were added or reordered, still names the same panels.
+VISIT_SEPARATOR = "."
+MAX_VISIT_PANELS = 40  # more than the exhibition has; a longer list is cut, never an error
+MAX_VISIT_CHARS = 2000  # of the list as written in the address
+
+
+def visit_panels(ex, written: str) -> list:
+    """The published panels a take-home list names, in its order, each once; unknown,
+    unpublished or malformed names are left out, and the list is bounded."""
+    seen, panels = set(), []
+    for slug in written[:MAX_VISIT_CHARS].split(VISIT_SEPARATOR)[:MAX_VISIT_PANELS]:
+        if slug in seen:
+            continue
+        seen.add(slug)
+        panel = ex.panel(slug) if is_slug(slug) else None
+        if panel is not None:
+            panels.append(panel)
+    return panels
+
+
+@bp.get("/<lang>/visit/<slugs>/")
+def visit(slugs: str):
+    """The panels a visitor saw at a kiosk, on their own phone (noindex: one visit's list)."""
+    ex = public_exhibition()
+    response = make_response(render_template("web/visit.html", lang=g.lang,
+                                              panels=visit_panels(ex, slugs)))
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
 
 
 @bp.get("/<lang>/feedback/")

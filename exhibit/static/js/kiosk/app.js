@@ -13,6 +13,7 @@ import { narrate } from "./narration.js";
 import { setUpOffline } from "./offline.js";
 import { operatorScreen } from "./operator.js";
 import { IndexedDBQueue } from "./queue.js";
+import { takeHome } from "./takehome.js";
 import { kioskVideos } from "./video.js";
 import { recordVisits } from "./visits.js";
 
@@ -317,6 +318,7 @@ const operator = operatorScreen({
     reload: () => location.reload(),
   },
 });
+const takehome = takeHome({ baseUrl: settings.publicBaseUrl, state: () => state, strings: words });
 // A heartbeat the hall's watchdog reads from Chromium's local DevTools list (kiosk/watchdog.py):
 // a title that stops changing means the page is hung. Kiosk mode shows no title bar, but a screen
 // reader reads the title, so it starts with the exhibition's name in the visitor's language
@@ -327,5 +329,5 @@ function heartbeat() {
 }
 heartbeat();
 setInterval(heartbeat, 10000);
-window.exhibitKiosk = { state, show, setLanguage, reset, settings, manifests, visits, offline, idle, attract, operator, access };
+window.exhibitKiosk = { state, show, setLanguage, reset, settings, manifests, visits, offline, idle, attract, operator, access, takehome };
 start();

@@ -28,7 +28,7 @@ const src = (params.get("src") || "").toLowerCase().replace(/[^a-z0-9-]/g, "").s
 const common = { lang, ...(panel ? { panel } : {}) };
 const arrival = [
   event("page_view", "web", {
-    path: location.pathname,
+    path: location.pathname.slice(0, 300), // a kiosk visit taken home has its panels in its path
     ...common,
     ...(src ? { src } : {}),
     ...(document.referrer ? { referrer: document.referrer.slice(0, 500) } : {}),
@@ -36,6 +36,9 @@ const arrival = [
 ];
 if (panel && (src === "print-qr" || src === "kiosk-qr")) {
   arrival.push(event("qr_arrival", "web", { ...common, src }));
+} else if (src === "kiosk-qr" && document.body.classList.contains("page-visit")) {
+  // A kiosk visit taken home (/<lang>/visit/...): an arrival from the kiosk, for no one panel.
+  arrival.push(event("qr_arrival", "web", { lang, src }));
 }
 send(arrival);
 
