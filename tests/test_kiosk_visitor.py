@@ -422,6 +422,32 @@ def wait_stored(page, app, session_id, kind, count=1):
     return stored(app, session_id, kind)
 
 
+def test_a_film_stopped_by_a_read_error_picks_up_where_it_was(kiosk, demo_app):
+    """A read error mid-film (Chromium's "data source error") loads the film again and plays on
+    from where it stopped; the visit record still holds one play."""
+    page = kiosk("film-error-test", worker=False)
+    page.tap(".k-section >> nth=0")
+    show(page, VIDEO_SLUG)
+    play_video(page)
+    session = page.evaluate("""() => JSON.parse(localStorage.getItem(
+        'exhibit-kiosk:open-visit:film-error-test')).session.id""")
+    resumed = page.evaluate("""v => new Promise(resolve => {
+        const pos = v.currentTime; let emptied = false;
+        v.addEventListener('emptied', () => { emptied = true; }, {once: true});
+        v.addEventListener('seeked', () => resolve({pos, emptied, at: v.currentTime}), {once: true});
+        v.dispatchEvent(new Event('error')); })""", page.locator("#k-view video").element_handle())
+    assert resumed["emptied"], "the film was not loaded again"
+    assert resumed["at"] >= resumed["pos"] - 0.05, resumed
+    page.wait_for_function("""at => { const v = document.querySelector('#k-view video');
+        return !v.dataset.resuming && !v.paused && v.currentTime > at; }""", arg=resumed["at"],
+                           timeout=STATE_TIMEOUT_MS)
+    assert len(wait_stored(page, demo_app, session, "video_play")) == 1
+    page.evaluate("window.exhibitKiosk.visits.flush()")
+    page.wait_for_function("async () => await window.exhibitKiosk.visits.queue.size() === 0")
+    assert len(stored(demo_app, session, "video_play")) == 1
+    assert not page.errors, page.errors
+
+
 def test_a_reload_mid_visit_keeps_the_visits_end_exactly_once(kiosk, demo_app, api_manifests):
     page = kiosk("reload-test")
     slugs = [p["slug"] for p in api_manifests["zh"]["panels"]]

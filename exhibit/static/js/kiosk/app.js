@@ -241,7 +241,7 @@ onSwipe(view, {
 // Only one video plays at a time, and none keeps playing off screen.
 document.addEventListener(
   "play",
-  (event) => event.target.tagName === "VIDEO" && emit("video-play", { slug: state.slug, lang: state.lang, src: event.target.currentSrc }),
+  (event) => event.target.tagName === "VIDEO" && !event.target.dataset.resuming && emit("video-play", { slug: state.slug, lang: state.lang, src: event.target.currentSrc }),
   true,
 );
 document.addEventListener(

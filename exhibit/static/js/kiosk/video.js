@@ -57,6 +57,7 @@ export function kioskVideos(root, words) {
         track.mode = on && chosen && track.language === chosen.srclang ? "showing" : "disabled";
       }
     };
+    resumeAfterReadErrors(video);
     video.addEventListener("play", showing);
     video.addEventListener("pause", showing);
     video.addEventListener("ended", showing);
@@ -73,4 +74,35 @@ export function kioskVideos(root, words) {
       }
     });
   }
+}
+
+const MAX_RESUMES = 3;
+
+/**
+ * Pick a film up where it stopped when reading it fails for a moment. On a busy kiosk, while the
+ * service worker was copying the exhibition, Chromium once stopped the film a second in
+ * ("FFmpegDemuxer: data source error"): the picture froze and stayed frozen for the next visitor.
+ * The element is loaded again and sent back to where it was, a few times at most per film; the
+ * "play" of a resume is marked (data-resuming) so the visit record does not count a second play.
+ */
+function resumeAfterReadErrors(video) {
+  let lastTime = 0;
+  let resumes = 0;
+  video.addEventListener("timeupdate", () => {
+    if (video.currentTime > 0) lastTime = video.currentTime;
+  });
+  video.addEventListener("error", () => {
+    if (!video.isConnected || resumes >= MAX_RESUMES) return;
+    resumes += 1;
+    const at = video.currentTime || lastTime;
+    const wasPlaying = !video.paused;
+    video.dataset.resuming = "true";
+    video.addEventListener("loadedmetadata", () => {
+      video.currentTime = at;
+      const done = () => { delete video.dataset.resuming; };
+      if (wasPlaying) video.play().catch(() => {}).finally(done);
+      else done();
+    }, { once: true });
+    video.load();
+  });
 }
