@@ -114,10 +114,11 @@ class Geometry:
 
 def geometry(size: PageSize, bleed: float, *, kind: str = "text", hero: bool = False,
              type_scale: float = 1.0, slug: float = 0.0, charts: bool = False,
-             media_scale: float = 1.0) -> Geometry:
+             media_scale: float = 1.0, has_media: bool = True) -> Geometry:
     """The layout of a panel of ``kind`` on ``size``.
 
-    ``charts``: the panel has charts, so the media column is at least wide enough for the narrow
+    ``has_media``: False when the panel has no chart, image or video: the text takes the whole
+    width instead of leaving an empty column. ``charts``: the panel has charts, so the media column is at least wide enough for the narrow
     drawing's text to be 3/4 of the body size. ``media_scale`` widens the media column (and the
     widest image) to fill a page that has room left when the type cannot grow any more.
     """
@@ -145,6 +146,8 @@ def geometry(size: PageSize, bleed: float, *, kind: str = "text", hero: bool = F
         media = 0.0  # posters go in a row under the text
     else:
         media = round(min(MEDIA_MM * s, content * 0.42), 1)
+    if not has_media:
+        media = 0.0
     if media and media_scale > 1:
         media = round(max(media, min(media * media_scale, content * MAX_MEDIA_SHARE)), 1)
     if media and charts:

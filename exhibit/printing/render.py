@@ -206,7 +206,9 @@ def _layout(panel: Panel, lang: str, options: PrintOptions, type_scale: float,
                                       hero=bool(options.hero and panel.images),
                                       type_scale=type_scale,
                                       slug=layout_module.SLUG_MM if options.marks else 0.0,
-                                      charts=bool(panel.figures), media_scale=media_scale)
+                                      charts=bool(panel.figures), media_scale=media_scale,
+                                      has_media=bool(panel.figures or panel.images
+                                                     or panel.video))
     if spare:
         geometry = replace(geometry, spare=spare)
     html = page_html(panel, lang, options, geometry)
