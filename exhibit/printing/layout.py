@@ -119,8 +119,9 @@ def geometry(size: PageSize, bleed: float, *, kind: str = "text", hero: bool = F
 
     ``has_media``: False when the panel has no chart, image or video: the text takes the whole
     width instead of leaving an empty column. ``charts``: the panel has charts, so the media
-    column is at least wide enough for the narrow drawing's text to be 3/4 of the body size. ``media_scale`` widens the media column (and the
-    widest image) to fill a page that has room left when the type cannot grow any more.
+    column is at least wide enough for the narrow drawing's text to be 3/4 of the body size.
+    ``media_scale`` widens the media column (and the widest image) to fill a page that has room
+    left when the type cannot grow any more.
     """
     s = size.scale
     safe = max(MIN_SAFE_MM, SAFE_MM * s)
