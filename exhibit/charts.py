@@ -24,6 +24,10 @@ from .content.vocabulary import word
 # The drawing is 480 units wide: on a 360 px phone a 15-unit label is still 11 px, and on a kiosk
 # the SVG scales up. Text sizes are chosen for that range.
 WIDTH = 480
+# The narrow drawing, for a phone (a figure narrower than 500 CSS px: the surfaces switch by a
+# container query). At 320 px the figure is 280 px wide, so 260 units are drawn at least 1:1 and the
+# smallest label (12 units) is at least 12 CSS px; wider figures scale it up.
+NARROW = 260
 PAD = 16
 FONT_ZH = ("'Noto Sans CJK SC','Noto Sans SC','Source Han Sans SC','PingFang SC',"
            "'Microsoft YaHei',system-ui,sans-serif")
@@ -107,25 +111,48 @@ def text_width(text: str, size: float) -> float:
     return total * size
 
 
+# Chinese line-breaking rules (kinsoku, W3C clreq): no line starts with closing punctuation and
+# none ends with opening punctuation.
+NO_LINE_START = set("，。、；：？！）》」』〕】〉”’…—%％,.;:?!)]")
+NO_LINE_END = set("（《「『〔【〈“‘([")
+
+
 def wrap(text: str, size: float, width: float) -> list[str]:
-    """Break text into lines that fit ``width`` (at spaces, or anywhere between CJK glyphs)."""
+    """Break text into lines that fit ``width`` (at spaces, or anywhere between CJK glyphs, but
+    never before closing or after opening punctuation)."""
     lines: list[str] = []
     current = ""
     tokens: list[str] = []
     word_ = ""
+    opening = ""  # opening punctuation waiting for the glyph it belongs with
     for ch in text:
-        if ord(ch) >= 0x2E80:
+        if ord(ch) >= 0x2E80 or ch in "“‘”’…—":
+            if ch in NO_LINE_START and (word_ or tokens) and not opening:
+                if word_:
+                    word_ += ch
+                else:
+                    tokens[-1] += ch
+                continue
             if word_:
                 tokens.append(word_)
                 word_ = ""
-            tokens.append(ch)
+            if ch in NO_LINE_END:
+                opening += ch
+                continue
+            tokens.append(opening + ch)
+            opening = ""
         elif ch == " ":
-            tokens.append(word_ + " ")
-            word_ = ""
+            tokens.append(opening + word_ + " ")
+            word_ = opening = ""
         else:
+            if opening and not word_:
+                word_, opening = opening, ""
+            if ch in NO_LINE_START and not word_ and tokens and not tokens[-1].endswith(" "):
+                tokens[-1] += ch
+                continue
             word_ += ch
-    if word_:
-        tokens.append(word_)
+    if word_ or opening:
+        tokens.append(opening + word_)
     for token in tokens:
         if current and text_width((current + token).rstrip(), size) > width:
             lines.append(current.rstrip())
@@ -143,14 +170,15 @@ class _Canvas:
 
     parts: list[str]
     y: float = PAD
+    width: int = WIDTH
 
     def text(self, x, y, content, size=15, weight=400, fill=INK, anchor="start", extra=""):
         self.parts.append(
             f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" font-weight="{weight}" '
             f'fill="{_attr(fill)}" text-anchor="{anchor}"{extra}>{escape(content)}</text>')
 
-    def lines(self, content, size=15, weight=400, fill=INK, width=WIDTH - 2 * PAD, gap=1.35):
-        for line in wrap(content, size, width):
+    def lines(self, content, size=15, weight=400, fill=INK, width=None, gap=1.35):
+        for line in wrap(content, size, width or self.width - 2 * PAD):
             self.y += size * gap
             self.text(PAD, self.y - size * 0.3, line, size, weight, fill)
 
@@ -163,7 +191,8 @@ def _source_line(figure: Figure, panel: Panel | None, lang: str) -> str:
     ids = figure.row_sources()
     if not ids or panel is None:
         return ""
-    refs = "; ".join(f"[{panel.source_number(i)}] {panel.source(i).title_in(lang)}" for i in ids)
+    joiner = {"zh": "；", "fr": "\u202f; "}.get(lang, "; ")
+    refs = joiner.join(f"[{panel.source_number(i)}] {panel.source(i).title_in(lang)}" for i in ids)
     label = word("source", lang) if len(ids) == 1 else _w("sources", lang)
     return labelled(label, refs, lang)
 
@@ -175,15 +204,25 @@ def _illustrative_pattern(uid: str) -> str:
 
 
 def describe(figure: Figure, lang: str) -> str:
-    """The data in one sentence, for ``<desc>`` (screen readers)."""
-    unit = f" ({figure.unit[lang]})" if figure.unit else ""
+    """The data in one sentence, for ``<desc>`` (screen readers), punctuated as the language is."""
+    zh = lang == "zh"
+    unit = ""
+    if figure.unit:
+        unit = f"（{figure.unit[lang]}）" if zh else f" ({figure.unit[lang]})"
     if figure.chart == "timeline":
-        items = "; ".join(f"{row.date}: {row.label[lang]}" for row in figure.rows)
+        pairs = [(row.date, row.label[lang]) for row in figure.rows]
     else:
         shown = percent if figure.chart == "share" else number
-        items = "; ".join(f"{row.label[lang]}: {shown(row.value, lang)}" for row in figure.rows)
-    note = f" {word('illustrative_long', lang)}." if figure.illustrative else ""
-    return f"{_w('chart_' + figure.chart, lang)}{unit}. {items}.{note}"
+        pairs = [(row.label[lang], shown(row.value, lang)) for row in figure.rows]
+    joiner = {"zh": "；", "fr": "\u202f; "}.get(lang, "; ")
+    items = joiner.join(labelled(label, value, lang) for label, value in pairs)
+    stop = "。" if zh else "."
+    note = ""
+    if figure.illustrative:
+        note = word("illustrative_long", lang) + stop
+        note = note if zh else " " + note
+    sep = "" if zh else " "
+    return f"{_w('chart_' + figure.chart, lang)}{unit}{stop}{sep}{items}{stop}{note}"
 
 
 def table_rows(figure: Figure, lang: str) -> list[tuple[str, str]]:
@@ -194,23 +233,28 @@ def table_rows(figure: Figure, lang: str) -> list[tuple[str, str]]:
     return [(row.label[lang], shown(row.value, lang)) for row in figure.rows]
 
 
-def render_chart(figure: Figure, panel: Panel | None, lang: str) -> str:
+def render_chart(figure: Figure, panel: Panel | None, lang: str, narrow: bool = False) -> str:
     """The figure as a self-contained, accessible SVG document fragment.
 
     ``panel`` numbers the sources in the source line; figures made from the visit log (the staff
-    dashboard, the summary report) have none.
+    dashboard, the summary report) have none. ``narrow`` draws it :data:`NARROW` units wide, for
+    phones (the same text sizes on a narrower drawing, so they are not scaled down); its ids differ,
+    so both drawings can be on one page.
     """
     # The figure id is the CSV file's name, chosen by the author: never put it in markup as is.
-    uid = "fig-" + element_id(panel.slug if panel else "log", figure.id)
-    canvas = _Canvas(parts=[])
+    uid = "fig-" + element_id(panel.slug if panel else "log", figure.id) + ("-n" if narrow else "")
+    width = NARROW if narrow else WIDTH
+    canvas = _Canvas(parts=[], width=width)
     canvas.lines(figure.title[lang], size=17, weight=700)
     if figure.illustrative:
         canvas.y += 6
-        label = word("illustrative_long", lang)
-        w = min(text_width(label, 12) + 16, WIDTH - 2 * PAD)
-        canvas.rect(PAD, canvas.y, w, 22, f"url(#{uid}-hatch)", ' rx="4"')
-        canvas.text(PAD + 8, canvas.y + 15.5, label, size=12, weight=700, fill=INK)
-        canvas.y += 22
+        label_lines = wrap(word("illustrative_long", lang), 12, width - 2 * PAD - 16)
+        w = min(max(text_width(line, 12) for line in label_lines) + 16, width - 2 * PAD)
+        h = 22 + 16 * (len(label_lines) - 1)
+        canvas.rect(PAD, canvas.y, w, h, f"url(#{uid}-hatch)", ' rx="4"')
+        for j, line in enumerate(label_lines):
+            canvas.text(PAD + 8, canvas.y + 15.5 + 16 * j, line, size=12, weight=700, fill=INK)
+        canvas.y += h
     if figure.unit and figure.chart != "share":
         canvas.lines(labelled(_w("unit", lang), figure.unit[lang], lang), size=14, fill=MUTED)
     canvas.y += 10
@@ -226,15 +270,44 @@ def render_chart(figure: Figure, panel: Panel | None, lang: str) -> str:
     height = math.ceil(canvas.y + PAD)
     defs = f"<defs>{_illustrative_pattern(uid)}</defs>" if figure.illustrative else ""
     return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" '
-        f'width="{WIDTH}" height="{height}" role="img" class="chart chart-{_attr(figure.chart)}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" role="img" '
+        f'class="chart chart-{_attr(figure.chart)} {"chart-narrow" if narrow else "chart-wide"}" '
         f'aria-labelledby="{_attr(uid)}-title {_attr(uid)}-desc" '
         f'font-family="{_attr(FONT_ZH if lang == "zh" else FONT_LATIN)}" lang="{_attr(lang)}">'
         f'<title id="{_attr(uid)}-title">{escape(figure.title[lang])}</title>'
         f'<desc id="{_attr(uid)}-desc">{escape(describe(figure, lang))}</desc>{defs}'
-        f'<rect width="{WIDTH}" height="{height}" fill="#ffffff"/>'
+        f'<rect width="{width}" height="{height}" fill="#ffffff"/>'
         + "".join(canvas.parts) + "</svg>"
     )
+
+
+def render_list(figure: Figure, panel: Panel | None, lang: str) -> str:
+    """A timeline as an HTML list, for phones: its text wraps and is sized like the page's own
+    text, instead of being drawn small. It carries what the SVG carries (title, illustrative mark,
+    unit, note, source line), so it can replace it."""
+    parts = [f'<div class="chart-list chart-narrow chart-{_attr(figure.chart)}" lang="{_attr(lang)}">',
+             f'<p class="chart-list-title">{escape(figure.title[lang])}</p>']
+    if figure.illustrative:
+        parts.append(f'<p class="chart-list-mark">{escape(word("illustrative_long", lang))}</p>')
+    if figure.unit and figure.chart != "share":
+        parts.append(f'<p class="chart-list-meta">'
+                     f'{escape(labelled(_w("unit", lang), figure.unit[lang], lang))}</p>')
+    parts.append("<ol>")
+    for label, value in table_rows(figure, lang):
+        if figure.chart == "timeline":
+            parts.append(f'<li><time datetime="{_attr(label)}">{escape(label)}</time> '
+                         f'<span>{escape(value)}</span></li>')
+        else:
+            parts.append(f'<li><span>{escape(label)}</span> <b>{escape(value)}</b></li>')
+    parts.append("</ol>")
+    if figure.note:
+        parts.append(f'<p class="chart-list-meta">{escape(figure.note[lang])}</p>')
+    source = _source_line(figure, panel, lang)
+    if source:
+        parts.append(f'<p class="chart-list-meta">{escape(source)}</p>')
+    parts.append("</div>")
+    return "".join(parts)
 
 
 def _bar_fill(figure: Figure, uid: str, index: int) -> str:
@@ -246,9 +319,9 @@ def _bars(canvas: _Canvas, figure: Figure, lang: str, uid: str) -> None:
     top = max(row.value for row in figure.rows)
     low = min(0.0, min(row.value for row in figure.rows))
     span = (top - low) or 1.0
-    inner = WIDTH - 2 * PAD - 70  # room for the value at the end of the longest bar
+    inner = canvas.width - 2 * PAD - 70  # room for the value at the end of the longest bar
     for i, row in enumerate(figure.rows):
-        canvas.lines(row.label[lang], size=14, weight=600, width=WIDTH - 2 * PAD)
+        canvas.lines(row.label[lang], size=14, weight=600, width=canvas.width - 2 * PAD)
         canvas.y += 4
         x0 = PAD + (-low / span) * inner
         w = abs(row.value) / span * inner
@@ -265,7 +338,7 @@ def _line(canvas: _Canvas, figure: Figure, lang: str, uid: str) -> None:
     top = max(values)
     low = min(0.0, min(values))
     plot_h = 180.0
-    left, right = PAD + 10, WIDTH - PAD - 10
+    left, right = PAD + 10, canvas.width - PAD - 10
     y0 = canvas.y + 18
     for frac in (0, 0.25, 0.5, 0.75, 1):
         gy = y0 + plot_h * (1 - frac)
@@ -295,7 +368,7 @@ def _share(canvas: _Canvas, figure: Figure, lang: str, uid: str) -> None:
     """One bar of 100 % split into parts, and a legend with the percentages."""
     total = sum(row.value for row in figure.rows) or 1.0
     x = PAD
-    inner = WIDTH - 2 * PAD
+    inner = canvas.width - 2 * PAD
     for i, row in enumerate(figure.rows):
         w = row.value / total * inner
         fill = f"url(#{uid}-hatch)" if figure.illustrative else PALETTE[i % len(PALETTE)]
@@ -309,7 +382,7 @@ def _share(canvas: _Canvas, figure: Figure, lang: str, uid: str) -> None:
         fill = PALETTE[i % len(PALETTE)]
         canvas.rect(PAD, canvas.y + 3, 16, 16, fill, ' rx="2"')
         canvas.text(PAD + 24, canvas.y + 17, percent(row.value, lang), size=16, weight=700)
-        label_lines = wrap(row.label[lang], 16, WIDTH - 2 * PAD - 96)
+        label_lines = wrap(row.label[lang], 16, canvas.width - 2 * PAD - 96)
         for j, line in enumerate(label_lines):
             canvas.text(PAD + 92, canvas.y + 17 + j * 21, line, size=16)
         canvas.y += 9 + 21 * len(label_lines)
@@ -325,7 +398,7 @@ def _timeline(canvas: _Canvas, figure: Figure, lang: str, uid: str) -> None:
         canvas.text(x_line + 18, canvas.y + 15, row.date, size=14, weight=700,
                     fill=PALETTE[0])
         canvas.y += 18
-        for line in wrap(row.label[lang], 14, WIDTH - 2 * PAD - 30):
+        for line in wrap(row.label[lang], 14, canvas.width - 2 * PAD - 30):
             canvas.y += 19
             canvas.text(x_line + 18, canvas.y - 4, line, size=14)
         canvas.y += 12

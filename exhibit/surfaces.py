@@ -23,6 +23,9 @@ class Surface:
     outbound_links: bool  # False on the kiosk: a visitor must have no way out
     image_sizes: str  # the <img sizes> attribute: how wide images are shown on this surface
     lazy_images: bool  # below-the-fold images load lazily on scrolling surfaces
+    # A narrow version of each chart beside the wide one, shown when the figure is narrower than
+    # 500 CSS px (panel.css): on a phone, chart text is not scaled below 12 px.
+    narrow_charts: bool = False
 
 
 SURFACES: dict[str, Surface] = {}
@@ -52,7 +55,7 @@ def render_panel(panel: Panel, lang: str, surface_name: str, **context) -> Marku
 
 register_surface(Surface(
     name="web", template="web/_panel.html", heading_level=1, outbound_links=True,
-    image_sizes="(min-width: 960px) 880px, 100vw", lazy_images=True))
+    image_sizes="(min-width: 960px) 880px, 100vw", lazy_images=True, narrow_charts=True))
 register_surface(Surface(
     name="kiosk", template="kiosk/_panel.html", heading_level=2, outbound_links=False,
     image_sizes="(orientation: portrait) 100vw, 50vw", lazy_images=False))

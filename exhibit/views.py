@@ -25,9 +25,16 @@ def html_lang(lang: str) -> str:
     return HTML_LANG.get(lang, lang)
 
 
-def chart_svg(figure: Figure, panel: Panel, lang: str) -> Markup:
-    """The figure's SVG, safe to inline (all text in it is escaped by the chart code)."""
-    return Markup(charts.render_chart(figure, panel, lang))
+def chart_svg(figure: Figure, panel: Panel, lang: str, narrow: bool = False,
+              drawing: bool = False) -> Markup:
+    """The figure's SVG, safe to inline (all text in it is escaped by the chart code).
+
+    ``narrow``: the phone version; a timeline is then an HTML list rather than a drawing, unless
+    ``drawing`` (print: the narrow drawing, for bigger text on a narrow column).
+    """
+    if narrow and figure.chart == "timeline" and not drawing:
+        return Markup(charts.render_list(figure, panel, lang))
+    return Markup(charts.render_chart(figure, panel, lang, narrow=narrow))
 
 
 _PLAIN_NUMBER = re.compile(r"^-?\d+(?:\.(\d+))?$")

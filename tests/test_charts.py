@@ -75,3 +75,82 @@ def test_content_in_a_chart_cannot_leave_its_attribute_or_text(scratch):
     # Two names that sanitise alike still get two ids.
     assert element_id("output", "a<b") != element_id("output", "a>b")
     assert element_id("output", "carbide-route") == "output-carbide-route"
+
+
+# -- the text conventions of each language, over every chart's generated text -----------------------
+
+CJK = re.compile(r"[\u3400-\u9fff\u3000-\u303f\uff00-\uffef]")
+
+
+def chart_texts(panel, figure, lang):
+    """Every text a visitor reads in or beside the chart: both drawings, the phone list, the table."""
+    from exhibit.charts import render_list
+
+    texts = []
+    for narrow in (False, True):
+        svg = ET.fromstring(render_chart(figure, panel, lang, narrow=narrow))
+        texts += [t.text or "" for t in svg.iter(f"{SVG}text")]
+        texts += [svg.find(f"{SVG}title").text, svg.find(f"{SVG}desc").text]
+    listed = ET.fromstring(render_list(figure, panel, lang))
+    texts += ["".join(el.itertext()) for el in listed.iter() if el.tag in ("p", "li")]
+    texts += [cell for row in table_rows(figure, lang) for cell in row]
+    return [t for t in texts if t]
+
+
+def convention_problems(text: str, lang: str, units: list[str]) -> list[str]:
+    found = []
+    if lang == "zh":
+        # Half-width , : ; ? ! ( ) next to a Chinese character: use the full-width forms.
+        for m in re.finditer(r"[,:;?!()]", text):
+            before, after = text[:m.start()].rstrip()[-1:], text[m.end():].lstrip()[:1]
+            if CJK.match(before or "a") or CJK.match(after or "a"):
+                around = text[max(0, m.start() - 8):m.end() + 8]
+                found.append(f"half-width {m.group()!r} in Chinese: {around!r}")
+    if lang == "fr":
+        for m in re.finditer(r"[:;?!»]", text):
+            if text[m.start() - 1:m.start()] not in ("\u202f", "\u00a0"):
+                around = text[max(0, m.start() - 12):m.end() + 4]
+                found.append(f"no no-break space before {m.group()!r}: {around!r}")
+        for m in re.finditer("«", text):
+            if text[m.end():m.end() + 1] not in ("\u202f", "\u00a0"):
+                found.append(f"no no-break space after '«': {text[m.start():m.end() + 12]!r}")
+    # No doubled unit ("t t", "吨 吨", "吨吨") and no word twice in a row.
+    for unit in units:
+        for sep in ("", " ", "\u00a0", "\u202f"):
+            if unit and f"{unit}{sep}{unit}" in text and (sep or CJK.match(unit)):
+                found.append(f"doubled unit {unit!r}: {text!r}")
+    for m in re.finditer(r"(?<![\w.])(\w+)[ \u00a0\u202f]+\1(?!\w)", text):
+        found.append(f"doubled {m.group(1)!r}: {text!r}")
+    return found
+
+
+@pytest.mark.parametrize("lang", ["zh", "en", "fr"])
+def test_chart_text_follows_each_languages_conventions(demo, lang):
+    problems = []
+    for panel, figure in figures(demo):
+        units = [figure.unit[lang]] if figure.unit else []
+        for text in chart_texts(panel, figure, lang):
+            problems += [f"{panel.slug}/{figure.id}: {p}" for p in convention_problems(text, lang, units)]
+    assert not problems, "\n".join(problems)
+
+
+def test_the_convention_check_catches_what_it_should():
+    assert convention_problems("来源：[1] 甲; [2] 乙", "zh", [])
+    assert convention_problems("汞排放(吨)", "zh", [])
+    assert not convention_problems("来源：[1] 甲；[2] 乙（2010年）", "zh", [])
+    assert convention_problems("Unité : t", "fr", [])
+    assert convention_problems("« texte\u202f»", "fr", [])
+    assert not convention_problems("Unité\u202f: t\u202f; «\u202ftexte\u202f»", "fr", [])
+    assert convention_problems("5 t t", "en", ["t"]) and convention_problems("5吨吨", "zh", ["吨"])
+    assert convention_problems("5 吨 吨", "zh", ["吨"])
+    assert not convention_problems("5 t", "en", ["t"])
+
+
+def test_chinese_chart_lines_never_start_with_closing_punctuation():
+    text = "中国化工报《PVC汞污染防治“十二五”目标敲定》，2010年3月9日：该协会明确“减量化、无汞化”的工作思路"
+    for width in range(60, 300, 7):
+        lines = wrap(text, 12, width)
+        assert "".join(lines) == text
+        for line in lines:
+            assert line[0] not in "，。、；：）》”", (width, lines)
+            assert line[-1] not in "（《“", (width, lines)

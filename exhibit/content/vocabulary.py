@@ -12,7 +12,7 @@ WORDS: dict[str, dict[str, str]] = {
     "illustrative_long": {
         "zh": "示意数据：无公开来源，仅作说明",
         "en": "Illustrative value: no public source, shown for explanation only",
-        "fr": "Valeur indicative : sans source publique, donnée à titre d’explication",
+        "fr": "Valeur indicative\u202f: sans source publique, donnée à titre d’explication",
     },
     "pending": {"zh": "待补充", "en": "pending", "fr": "en attente"},
     "pending_long": {

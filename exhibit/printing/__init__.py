@@ -28,9 +28,10 @@ def init_app(app: Flask) -> None:
     """Register the print surface, its templates and the ``exhibit print`` command."""
     from . import surface
     from .cli import print_command
-    from .render import orientation
+    from .render import image_max_mm, orientation
 
     surface.register()
     app.register_blueprint(bp)
     app.add_template_global(orientation, "print_orientation")
+    app.add_template_global(image_max_mm, "print_image_max_mm")
     app.cli.add_command(print_command)

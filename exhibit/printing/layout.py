@@ -31,6 +31,16 @@ MIN_SAFE_MM = 10
 # Pages taller than this (height / width) stack the media under the text instead of beside it:
 # a roll-up is read top to bottom, and a column beside the text would leave its lower half empty.
 STACK_RATIO = 1.8
+# Chart text is at least this fraction of the body size, at every page size and type scale. The
+# charts (exhibit/charts.py) are drawn CHART_UNITS wide, or CHART_NARROW_UNITS for the narrow
+# drawing (same text sizes, so relatively bigger text); their smallest text is CHART_MIN_TEXT units.
+MIN_CHART_TEXT = 0.75
+CHART_UNITS = 480
+CHART_NARROW_UNITS = 260
+CHART_MIN_TEXT = 12
+PT_PER_MM = 72 / 25.4
+# The media column may grow to this share of the content width to fill an empty page (render._fill).
+MAX_MEDIA_SHARE = 0.6
 
 
 @dataclass(frozen=True)
@@ -58,6 +68,26 @@ class Geometry:
     hero: float  # height of the hero photo (0 when there is none)
     type_scale: float  # 1.0, or more when the page has room for bigger type
     slug: float = 0.0  # room for printer's marks beyond the bleed (0: no marks)
+    media_scale: float = 1.0  # 1.0, or more when the page has room for bigger figures and images
+    spare: float = 0.0  # room (mm) left when nothing can grow more: shared out between the blocks
+
+    def chart_text_mm(self, units: int) -> float:
+        """Height (mm) of the smallest chart text when a drawing ``units`` wide fills the column."""
+        return self.media * CHART_MIN_TEXT / units
+
+    @property
+    def chart_width(self) -> float:
+        """How wide (mm) a chart is drawn: the column, or for the narrow drawing just wide enough
+        for its smallest text to be about 0.85 of the body (wider, it would only be taller)."""
+        if not self.chart_narrow:
+            return self.media
+        body_mm = self.body_pt / PT_PER_MM
+        return round(min(self.media, 0.85 * body_mm * CHART_NARROW_UNITS / CHART_MIN_TEXT), 1)
+
+    @property
+    def chart_narrow(self) -> bool:
+        """Draw charts narrow: the wide drawing's smallest text would be under 3/4 of the body."""
+        return self.chart_text_mm(CHART_UNITS) * PT_PER_MM < MIN_CHART_TEXT * self.body_pt
 
     @property
     def width(self) -> float:
@@ -83,8 +113,16 @@ class Geometry:
 
 
 def geometry(size: PageSize, bleed: float, *, kind: str = "text", hero: bool = False,
-             type_scale: float = 1.0, slug: float = 0.0) -> Geometry:
-    """The layout of a panel of ``kind`` on ``size``."""
+             type_scale: float = 1.0, slug: float = 0.0, charts: bool = False,
+             media_scale: float = 1.0, has_media: bool = True) -> Geometry:
+    """The layout of a panel of ``kind`` on ``size``.
+
+    ``has_media``: False when the panel has no chart, image or video: the text takes the whole
+    width instead of leaving an empty column. ``charts``: the panel has charts, so the media
+    column is at least wide enough for the narrow drawing's text to be 3/4 of the body size.
+    ``media_scale`` widens the media column (and the widest image) to fill a page that has room
+    left when the type cannot grow any more.
+    """
     s = size.scale
     safe = max(MIN_SAFE_MM, SAFE_MM * s)
     safe_top = safe + size.hidden_top_mm
@@ -109,14 +147,22 @@ def geometry(size: PageSize, bleed: float, *, kind: str = "text", hero: bool = F
         media = 0.0  # posters go in a row under the text
     else:
         media = round(min(MEDIA_MM * s, content * 0.42), 1)
+    if not has_media:
+        media = 0.0
+    if media and media_scale > 1:
+        media = round(max(media, min(media * media_scale, content * MAX_MEDIA_SHARE)), 1)
+    if media and charts:
+        body_mm = BODY_PT * s * type_scale / PT_PER_MM
+        narrow_need = MIN_CHART_TEXT * body_mm * CHART_NARROW_UNITS / CHART_MIN_TEXT
+        media = round(max(media, min(narrow_need, content * MAX_MEDIA_SHARE)), 1)
     text = content if stacked else content - media - (gap if media else 0)
     columns = max(1, round(text / (MEASURE_MM * s * type_scale)))
     return Geometry(size=size, bleed=bleed, scale=round(s, 4), safe_top=safe_top,
                     safe_right=safe, safe_bottom=safe_bottom, safe_left=safe, band=band,
                     foot=foot, qr=qr, margin_top=margin_top, margin_bottom=margin_bottom,
-                    margin_x=margin_x, media=media, image=round(MEDIA_MM * s, 1),
+                    margin_x=margin_x, media=media, image=round(MEDIA_MM * s * media_scale, 1),
                     poster=round(POSTER_MM * s, 1), columns=columns, stacked=stacked, hero=hero_h,
-                    type_scale=type_scale, slug=slug)
+                    type_scale=type_scale, slug=slug, media_scale=media_scale)
 
 
 # Printer's marks, only when asked for (`--marks`): imposition software works from the TrimBox and

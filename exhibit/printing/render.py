@@ -14,7 +14,7 @@ import re
 import time
 import warnings
 from contextlib import nullcontext
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from importlib.resources import files
 from pathlib import Path
 
@@ -40,6 +40,7 @@ FILL_THRESHOLD = 0.85
 FILL_TARGET = 0.95
 MAX_TYPE_SCALE = 1.6
 MAX_TYPE_SCALE_STACKED = 2.0
+SPARE_TARGET = 0.97  # the share of the page area used once the spare room is shared out
 FIT_LAYOUTS = 3  # layouts at most per panel: the first, then two tries at bigger type
 EXIF_ORIENTATION = 0x0112
 _ACRONYM = re.compile(r"\(([^()]{2,12})\)\s*$")
@@ -125,6 +126,25 @@ def orientation(media: MediaFile) -> str:
     return "from-image" if turned else "none"
 
 
+# Images grow to fill a page only as far as this resolution (preflight.MIN_PPI refuses below 150).
+GROW_PPI = 155
+MEDIA_GROWTH = (1.45, 1.2)  # media column sizes tried, largest first, when type cannot grow
+
+
+def image_max_mm(media: MediaFile) -> float:
+    """The widest (mm) an image may be printed when figures grow: GROW_PPI at its pixel width."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        try:
+            with Image.open(media.absolute) as im:
+                width = im.width
+                if im.getexif().get(EXIF_ORIENTATION, 1) in (5, 6, 7, 8):
+                    width = im.height
+        except (OSError, Image.DecompressionBombError):
+            return 10_000.0  # the renderer reports what it cannot read
+    return round(width / GROW_PPI * 25.4, 1)
+
+
 def _draft_size(word: str, geometry: layout_module.Geometry) -> float:
     """Type size (mm) of the DRAFT mark: a fifth of the page wide, smaller for long words
     (BROUILLON) so it stays inside the safe zone."""
@@ -178,19 +198,53 @@ class _Collect(logging.Handler):
         self.records.append(record)
 
 
-def _layout(panel: Panel, lang: str, options: PrintOptions, type_scale: float):
+def _layout(panel: Panel, lang: str, options: PrintOptions, type_scale: float,
+            media_scale: float = 1.0, spare: float = 0.0):
     from weasyprint import HTML
 
     geometry = layout_module.geometry(options.size, options.bleed_mm, kind=panel.kind,
                                       hero=bool(options.hero and panel.images),
                                       type_scale=type_scale,
-                                      slug=layout_module.SLUG_MM if options.marks else 0.0)
+                                      slug=layout_module.SLUG_MM if options.marks else 0.0,
+                                      charts=bool(panel.figures), media_scale=media_scale,
+                                      has_media=bool(panel.figures or panel.images
+                                                     or panel.video))
+    if spare:
+        geometry = replace(geometry, spare=spare)
     html = page_html(panel, lang, options, geometry)
     document = HTML(string=html, base_url=str(get_store().exhibition.root) + "/").render()
     return geometry, document
 
 
 def _fill(panel, lang, options, geometry, document):
+    """Bigger type while the page has room, then bigger figures and images if there is room
+    still (the type stops at MAX_TYPE_SCALE). Never smaller than the first layout."""
+    geometry, document, scale = _fill_type(panel, lang, options, geometry, document)
+    available = document.pages[0]._page_box.height
+    used = _used_height(document)
+    if len(document.pages) > 1 or not used or used / available >= FILL_THRESHOLD:
+        return geometry, document, scale
+    if panel.kind != "gallery" and (panel.figures or panel.images or panel.video):
+        for media_scale in MEDIA_GROWTH:
+            grown_geometry, grown = _layout(panel, lang, options, scale, media_scale)
+            if len(grown.pages) == 1 and _used_height(grown) > used:
+                geometry, document, used = grown_geometry, grown, _used_height(grown)
+                break
+        if used / available >= FILL_THRESHOLD:
+            return geometry, document, scale
+    # Nothing can grow more (type at its largest, images at their resolution): share the room
+    # out between the blocks (above the text and media, above the sources) rather than leave
+    # it all as one empty band above the footer.
+    spare = round((available * SPARE_TARGET - used) / PX_PER_MM, 1)
+    if spare > 0:
+        spaced_geometry, spaced = _layout(panel, lang, options, scale, geometry.media_scale,
+                                          spare)
+        if len(spaced.pages) == 1:
+            return spaced_geometry, spaced, scale
+    return geometry, document, scale
+
+
+def _fill_type(panel, lang, options, geometry, document):
     """Bigger type while the page has room: text height grows about as a power of the type
     size (the power is measured after the first try). Never smaller than the first layout."""
     available = document.pages[0]._page_box.height
