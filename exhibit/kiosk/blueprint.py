@@ -7,7 +7,7 @@ import hashlib
 import hmac
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from flask import Blueprint, abort, current_app, g, jsonify, render_template, request
 from flask_babel import force_locale, gettext
@@ -74,6 +74,8 @@ def interface_strings(lang: str) -> dict[str, str]:
             "video_restart": gettext("Start again"),
             "video_captions": gettext("Captions"),
             "panel_of": gettext("Panel %(num)s of %(total)s", num="{n}", total="{total}"),
+            "offline_indicator": gettext("Offline: the server does not answer. This kiosk keeps "
+                                         "its visit records and sends them when it is back."),
         }
 
 
@@ -103,6 +105,10 @@ def kiosk():
         "manifestUrl": "/api/v1/panels",
         "eventsUrl": current_app.config["EVENTS_URL"],
         "eventsBatch": current_app.config["EVENTS_MAX_BATCH"],
+        # The fleet console's heartbeat goes to the server that keeps the visit log.
+        "heartbeatUrl": urljoin(current_app.config["EVENTS_URL"],
+                                f"/api/v1/kiosks/{kiosk_id}/heartbeat"),
+        "heartbeatSeconds": current_app.config["KIOSK_HEARTBEAT_SECONDS"],
         "serviceWorker": "/kiosk/sw.js",
         "precacheUrl": "/kiosk/precache.json",
         "strings": {lang: interface_strings(lang) for lang in languages},

@@ -4,6 +4,7 @@
 import { wireQuestionnaire } from "../shared/questionnaire.js";
 import { attractLoop } from "./attract.js";
 import { emit } from "./bus.js";
+import { reportState } from "./fleet.js";
 import { onSwipe } from "./gestures.js";
 import { watchIdle } from "./idle.js";
 import { lockDown } from "./lockdown.js";
@@ -323,5 +324,8 @@ function heartbeat() {
 }
 heartbeat();
 setInterval(heartbeat, 10000);
-window.exhibitKiosk = { state, show, setLanguage, reset, settings, manifests, visits, offline, idle, attract, operator };
+// The fleet console's report (fleet.js), and the offline dot for staff.
+const fleet = reportState({ settings, visits, offline, idle, strings: words,
+  version: () => state.manifest && state.manifest.version });
+window.exhibitKiosk = { state, show, setLanguage, reset, settings, manifests, visits, offline, idle, attract, operator, fleet };
 start();
