@@ -131,6 +131,7 @@ export function reportState({ settings, visits, offline, idle, version, strings 
       credentials: "omit",
     });
     if (!response.ok) noteError(`heartbeat refused: HTTP ${response.status}`);
+    await response.arrayBuffer().catch(() => {}); // read to the end: the request is over
     return response;
   }
 
