@@ -26,7 +26,7 @@ limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enable
 UPLOAD_ENDPOINTS = frozenset({"staff.photo_records"})
 UPLOAD_MARGIN = 64 * 1024
 # Endpoints that read and limit their own bodies.
-OWN_LIMIT_ENDPOINTS = frozenset({"visits.post_events"})
+OWN_LIMIT_ENDPOINTS = frozenset({"visits.post_events", "api.kiosk_heartbeat"})
 
 
 def login_account_key() -> str:

@@ -91,6 +91,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("EVENTS_RATE_LIMIT", "600 per minute",
             "Requests per minute per address to `/api/v1/events`: a kiosk draining weeks of records "
             "(100,000 events = 200 batches) still gets through in a few minutes."),
+    Setting("KIOSK_HEARTBEAT_SECONDS", 30,
+            "How often each kiosk reports its state to the fleet console (`/staff/kiosks`). A "
+            "kiosk is shown stale after three missed heartbeats (at least 1 min) and offline "
+            "after ten (at least 5 min)."),
+    Setting("HEARTBEAT_RATE_LIMIT", "120 per minute",
+            "Requests per minute per address to `/api/v1/kiosks/<id>/heartbeat`: room for 60 "
+            "kiosks behind one address at the default pace."),
     Setting("RATELIMIT_STORAGE_URI", "memory://",
             "Where rate-limit counters live. Memory is right for one process; with several "
             "gunicorn workers or servers use Redis (`redis://host:6379`) so limits are shared."),

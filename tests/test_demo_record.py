@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 
 from exhibit.review.demo import DEMO_PASSWORD, ensure_accounts
-from exhibit.visits.schema import channel_reports, events, photos
+from exhibit.visits.schema import channel_reports, events, kiosk_heartbeats, photos
 from exhibit.visits.simulate import SIMULATED
 
 from .conftest import publish
@@ -59,3 +59,16 @@ def test_a_simulated_record_is_stored_once(visit_app):
     assert again.exit_code == 0, again.output
     assert "(0 new" in again.output
     assert _counts(visit_app) == (stored, figures, pictures)
+
+
+def test_the_demo_kiosks_report_a_simulated_heartbeat(visit_app):
+    publish(visit_app)
+    with visit_app.app_context():
+        ensure_accounts(visit_app, DEMO_PASSWORD, admin=True)
+    result = visit_app.test_cli_runner().invoke(args=["demo", "record", "--days", "1"])
+    assert result.exit_code == 0, result.output
+    assert "2 simulated kiosk heartbeat(s)" in result.output
+    with visit_app.extensions["exhibit.db"].connect() as conn:
+        beats = conn.execute(select(kiosk_heartbeats)).all()
+    assert len(beats) == 2 and all("simulated" in b.address for b in beats)
+    assert any("simulated" in b.data for b in beats)  # the error says so too

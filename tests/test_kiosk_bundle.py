@@ -221,8 +221,12 @@ def test_the_kiosk_runs_from_a_bundle_and_its_visits_are_imported_once(
         while page.evaluate("window.exhibitKiosk.visits.queue.size()") and time.monotonic() < deadline:
             page.wait_for_timeout(200)
         problems += [f"CSP: {v}" for v in page.evaluate("window.__violations")]
+        # The fleet console's heartbeat is kept beside the log (there is no console on a stick).
+        page.wait_for_function("() => window.exhibitKiosk.fleet.isOnline() === true")
         context.close()
     assert problems == []
+    state = json.loads((bundle / "kiosk-state.json").read_text())
+    assert state["usb-test"]["screen_width"] == 1920 and "queue_length" in state["usb-test"]
     log = bundle / "visits.jsonl"
     lines = log.read_text().splitlines()
     kinds = {json.loads(line)["kind"] for line in lines}

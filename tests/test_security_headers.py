@@ -158,7 +158,7 @@ def rule_requests(app, rule, token: str) -> list[tuple[str, str, dict]]:
     """Sample requests for one rule: every language, a real panel, both preview surfaces."""
     ex = app.extensions["exhibit.content"].exhibition
     choices = {"lang": ex.languages, "slug": [ex.panels[0].slug], "surface": PREVIEW_SURFACES,
-               "photo_id": [uuid.uuid4()],
+               "photo_id": [uuid.uuid4()], "kiosk_id": ["hall-a-left"],
                "slugs": [f"{ex.panels[0].slug}.{ex.panels[1].slug}"]}  # a kiosk visit taken home
     values = [{}]
     for argument in sorted(rule.arguments):
@@ -175,6 +175,10 @@ def rule_requests(app, rule, token: str) -> list[tuple[str, str, dict]]:
                 requests.append((method, path, {}))
             elif rule.endpoint == "visits.post_events":
                 requests.append((method, path, {"json": event}))
+            elif rule.endpoint == "api.kiosk_heartbeat":
+                requests.append((method, path, {"json": {
+                    "measured_at": "2026-11-21T09:30:00Z", "uptime_s": 5, "queue_length": 0,
+                    "stuck_visit": False}}))
             else:
                 requests.append((method, path, {"data": form, "headers": {"Referer": HTTPS + "/staff/"}}))
     return requests

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, g, jsonify, render_template, request, url_for
+from flask import Blueprint, current_app, g, jsonify, render_template, request, url_for
 
 from ..content import Exhibition, Panel
+from ..content.identifiers import is_kiosk_id
 from ..contentstore import get_store
+from ..limits import limiter
 from ..media_serving import media_library
 from ..publication import public_exhibition
 from ..surfaces import render_panel
+from ..visits import heartbeat, store
+from ..visits.db import get_engine
 from ..visits.events import shown
 from .openapi import openapi_document
 
@@ -105,3 +109,53 @@ def healthz():
     return jsonify({"status": "ok", "content_version": ex.fingerprint,
                     "public_version": public_exhibition().fingerprint,
                     "content_reload_error": store.last_error is not None})
+
+
+def _heartbeat_limit() -> str:
+    return current_app.config["HEARTBEAT_RATE_LIMIT"]
+
+
+def _refuse(status: int, message: str, field: str | None = None):
+    body = {"error": message}
+    if field:
+        body["field"] = field
+    return jsonify(body), status
+
+
+@bp.post("/api/v1/kiosks/<kiosk_id>/heartbeat")
+@limiter.limit(_heartbeat_limit)
+def kiosk_heartbeat(kiosk_id: str):
+    """A kiosk's state for the fleet console (exhibit.visits.heartbeat says the fields). Stored
+    as the kiosk's latest state and in a short history, never in the visit log. 200 with
+    ``{"latest": true}`` (false when a newer state was already stored); 400 naming the wrong
+    field; 413 past HEARTBEAT's few kilobytes. Cross-origin like /api/v1/events (the origins of
+    EVENTS_ALLOWED_ORIGINS), with no cookies."""
+    if not is_kiosk_id(kiosk_id):
+        return _refuse(400, f"kiosk id {shown(kiosk_id)}: use 1 to 64 letters, digits, '-' "
+                            f"and '_'", "kiosk")
+    if request.content_length is None:
+        return _refuse(411, "a Content-Length header is required")
+    if request.content_length > heartbeat.MAX_BYTES:
+        return _refuse(413, f"the body is larger than {heartbeat.MAX_BYTES} bytes: a heartbeat "
+                            f"is a few hundred")
+    if not request.is_json:
+        return _refuse(415, "send JSON with Content-Type: application/json")
+    try:
+        beat = heartbeat.validate(heartbeat.parse(request.get_data(cache=False)))
+    except heartbeat.BatchError as exc:
+        return _refuse(exc.status, str(exc), exc.field)
+    except heartbeat.FieldError as exc:
+        return _refuse(400, str(exc), exc.field)
+    latest = store.record_heartbeat(get_engine(), kiosk_id, beat["measured_at"],
+                                    beat["queue_length"], heartbeat.to_json(beat),
+                                    request.remote_addr or "")
+    response = jsonify({"kiosk": kiosk_id, "latest": latest})
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.record_once
+def _no_csrf_token(state) -> None:
+    # A JSON API for kiosks, with no cookies: nothing to forge (like /api/v1/events); the staff
+    # area's CSRF protection leaves it alone.
+    state.app.extensions.setdefault("exhibit.csrf_exempt", []).append(kiosk_heartbeat)

@@ -20,7 +20,7 @@ from ..contentstore import get_store
 from ..publication import public_exhibition
 from ..review.demo import accounts_with_demo_password
 from ..staff.photos import PhotoError, store_photo
-from ..visits import simulate, store
+from ..visits import heartbeat, simulate, store
 from ..visits.channels import channel_names
 from ..visits.db import get_engine
 from ..visits.report import photo_folder
@@ -111,6 +111,42 @@ def _store_photos(app, plan: simulate.Plan) -> int:
     return added
 
 
+# Where the demo's heartbeats say they came from, on the fleet console.
+DEMO_ADDRESS = "simulated (exhibit demo record)"
+SIMULATED_ERROR = "simulated by exhibit demo record"
+
+
+def _stamp(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+
+
+def demo_heartbeats(app, plan: simulate.Plan) -> int:
+    """A heartbeat from each of the demo's kiosks, as of now, so that the fleet console is not
+    empty: the first all well, the second with records waiting, storage refused and an error
+    that says it is simulated. Checked and stored like a kiosk's (exhibit.visits.heartbeat), from
+    the address "simulated (exhibit demo record)"; never in the visit log."""
+    now = dt.datetime.now(dt.UTC)
+    version = public_exhibition(app).fingerprint
+    states = [
+        {"queue_length": 0, "last_sent_at": _stamp(now - dt.timedelta(seconds=12)),
+         "storage_persisted": True, "screen_width": 1920, "screen_height": 1080,
+         "uptime_s": 6 * 3600 + 42 * 60, "visit_open_s": 95},
+        {"queue_length": 14, "oldest_queued_at": _stamp(now - dt.timedelta(minutes=3)),
+         "last_sent_at": _stamp(now - dt.timedelta(minutes=3, seconds=20)),
+         "storage_persisted": False, "screen_width": 1080, "screen_height": 1920,
+         "uptime_s": 2 * 3600 + 5 * 60, "offline_from": _stamp(now - dt.timedelta(minutes=9)),
+         "last_error": f"{SIMULATED_ERROR}: download: HTTP 503 for /api/v1/panels?lang=en"},
+    ]
+    stored = 0
+    for (kiosk_id, _), state in zip(plan.kiosks, states, strict=False):
+        beat = heartbeat.validate({"measured_at": _stamp(now), "content_version": version,
+                                   "stuck_visit": False, **state})
+        store.record_heartbeat(get_engine(app), kiosk_id, beat["measured_at"],
+                               beat["queue_length"], heartbeat.to_json(beat), DEMO_ADDRESS)
+        stored += 1
+    return stored
+
+
 @demo_cli.command("record")
 @click.option("--days", type=click.IntRange(1, 366),
               help="how many days the exhibition has been open; default: from the exhibition's "
@@ -124,7 +160,8 @@ def _store_photos(app, plan: simulate.Plan) -> int:
 def record_command(days: int | None, start: dt.date | None, seed: int) -> None:
     """Play a whole simulated exhibition into the visit log: two hall kiosks open 9:00–17:00,
     online reads by channel, questionnaire answers, the communications team's weekly channel
-    figures and a few photo records, all marked as simulated. Safe to run again: the same days
+    figures, a few photo records and a heartbeat per kiosk for the fleet console, all marked as
+    simulated. Safe to run again: the same days
     and seed store nothing new. Refused on an instance without the demo accounts."""
     app = current_app._get_current_object()
     refuse_outside_demo(app)
@@ -145,6 +182,9 @@ def record_command(days: int | None, start: dt.date | None, seed: int) -> None:
                                    f"event rules, e.g. {played.rejected[0]}")
     played.figures = simulate.play_channel_figures(engine, plan, set(channel_names()), ACTOR)
     played.photos = _store_photos(app, plan)
+    beats = demo_heartbeats(app, plan)
     click.echo(simulate.summary_line(played, time.perf_counter() - begun))
+    click.echo(f"{beats} simulated kiosk heartbeat(s) for the fleet console (/staff/kiosks), "
+               f"as of now: the kiosks will show as stale, then offline, within minutes.")
     click.echo("The record is simulated: every channel figure's source and every photo caption "
                "says so.")

@@ -7,7 +7,7 @@ import hashlib
 import hmac
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from flask import Blueprint, abort, current_app, g, jsonify, render_template, request
 from flask_babel import force_locale, gettext
@@ -94,6 +94,8 @@ def interface_strings(lang: str) -> dict[str, str]:
             "takehome_private": gettext("No sign-in: the code holds only the list of panels."),
             "takehome_none": gettext("No panel opened yet: the code opens the whole exhibition."),
             "close": gettext("Close"),
+            "offline_indicator": gettext("Offline: the server does not answer. This kiosk keeps "
+                                         "its visit records and sends them when it is back."),
         }
 
 
@@ -125,6 +127,10 @@ def kiosk():
         "publicBaseUrl": current_app.config["PUBLIC_BASE_URL"],
         "eventsUrl": current_app.config["EVENTS_URL"],
         "eventsBatch": current_app.config["EVENTS_MAX_BATCH"],
+        # The fleet console's heartbeat goes to the server that keeps the visit log.
+        "heartbeatUrl": urljoin(current_app.config["EVENTS_URL"],
+                                f"/api/v1/kiosks/{kiosk_id}/heartbeat"),
+        "heartbeatSeconds": current_app.config["KIOSK_HEARTBEAT_SECONDS"],
         "serviceWorker": "/kiosk/sw.js",
         "precacheUrl": "/kiosk/precache.json",
         "strings": {lang: interface_strings(lang) for lang in languages},

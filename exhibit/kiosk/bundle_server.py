@@ -6,6 +6,7 @@
 then open http://127.0.0.1:8000/kiosk/?kiosk=<id> full screen (launch-chromium.sh does it).
 Visit events are appended to visits.jsonl next to this file, one per line, each id once; bring
 that file back and load it with `exhibit import visits visits.jsonl` (duplicates are ignored).
+The kiosk's heartbeat (its state for the fleet console) is kept, latest only, in kiosk-state.json.
 
 Every response carries the security headers the exhibit server would send for its kind (page,
 service worker, JSON, file, medium, PDF, error), read at start from security-headers.json, which
@@ -31,6 +32,9 @@ from urllib.parse import parse_qs, urlsplit
 HERE = Path(__file__).resolve().parent
 SITE = HERE / "site"
 LOG = HERE / "visits.jsonl"
+STATE = HERE / "kiosk-state.json"  # the kiosks' latest heartbeats (the fleet console's fields)
+HEARTBEAT = re.compile(r"/api/v1/kiosks/([A-Za-z0-9_-]{1,64})/heartbeat")
+LOCK = threading.Lock()  # one writer of kiosk-state.json at a time
 HEADERS_FILE = HERE / "security-headers.json"
 LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")  # zh, en, fr, zh-Hant
 MAX_BODY = 1_000_000  # the server's own limit for a batch
@@ -194,7 +198,36 @@ class Handler(BaseHTTPRequestHandler):
 
     do_HEAD = do_GET
 
+    def _heartbeat(self, kiosk_id: str):
+        """The kiosk's state for the fleet console: with no server in the hall, the latest one
+        per kiosk is kept in kiosk-state.json beside visits.jsonl, for whoever collects it."""
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            length = -1
+        if not 0 < length <= 4096:
+            self.close_connection = True
+            return self._send(413 if length > 4096 else 400, b'{"error": "bad heartbeat"}',
+                              "application/json", {"Connection": "close"})
+        try:
+            state = json.loads(self.rfile.read(length))
+            assert isinstance(state, dict)
+        except (ValueError, AssertionError):
+            return self._send(400, b'{"error": "not a JSON object"}', "application/json")
+        with LOCK:
+            try:
+                states = json.loads(STATE.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                states = {}
+            states[kiosk_id] = state
+            STATE.write_text(json.dumps(states, indent=1, sort_keys=True), encoding="utf-8")
+        return self._send(200, json.dumps({"kiosk": kiosk_id, "latest": True}).encode(),
+                          "application/json", kind="json")
+
     def do_POST(self):  # noqa: N802
+        heartbeat = HEARTBEAT.fullmatch(urlsplit(self.path).path)
+        if heartbeat:
+            return self._heartbeat(heartbeat.group(1))
         if urlsplit(self.path).path != "/api/v1/events":
             return self._send(404, b"not found", "text/plain")
         try:

@@ -16,7 +16,7 @@ csrf = CSRFProtect()
 
 def init_app(app: Flask) -> None:
     from ..auth.sessions import current_user
-    from . import report_texts  # noqa: F401  (its routes join the staff blueprint)
+    from . import fleet, report_texts  # noqa: F401  (their routes join the staff blueprint)
     from .blueprint import audit_downloads, bp
     from .commands import users_cli
 

@@ -1,15 +1,19 @@
 """Visit events from another origin: a frozen copy of the site on a CDN posts to this server.
 
 Only the origins named in ``EVENTS_ALLOWED_ORIGINS`` get CORS headers, and only on the events
-endpoint; no credentials are ever allowed (the events API reads no cookies). Everything else
-stays same-origin.
+endpoint and the kiosks' heartbeats; no credentials are ever allowed (neither reads cookies).
+Everything else stays same-origin.
 """
 
 from __future__ import annotations
 
+import re
+
 from flask import Flask, Response, current_app, request
 
 EVENTS_PATH = "/api/v1/events"
+# Kiosk heartbeats (the fleet console) go where the events go, with the same care.
+HEARTBEAT_PATH = re.compile(r"/api/v1/kiosks/[^/]+/heartbeat")
 
 
 def allowed_origins() -> frozenset[str]:
@@ -19,7 +23,7 @@ def allowed_origins() -> frozenset[str]:
 
 
 def _add_cors_headers(response: Response) -> Response:
-    if request.path != EVENTS_PATH:
+    if request.path != EVENTS_PATH and not HEARTBEAT_PATH.fullmatch(request.path):
         return response
     response.vary.add("Origin")
     origin = request.headers.get("Origin")

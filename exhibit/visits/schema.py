@@ -165,6 +165,28 @@ report_texts = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )
 
+# The fleet console: each kiosk's latest heartbeat (its own state as it measured it), and a short
+# history of them (24 hours). Never part of the visit log: not events, not exported, not in the
+# report (migration 6).
+kiosk_heartbeats = Table(
+    "kiosk_heartbeats", metadata,
+    Column("kiosk_id", String(64), primary_key=True),
+    Column("measured_at", DateTime(timezone=True), nullable=False),  # kiosk clock
+    Column("received_at", DateTime(timezone=True), nullable=False),  # server clock
+    Column("address", String(64), nullable=False),  # where it came from (or "simulated ...")
+    Column("data", Text, nullable=False),  # the validated heartbeat, as JSON
+)
+kiosk_heartbeat_history = Table(
+    "kiosk_heartbeat_history", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kiosk_id", String(64), nullable=False),
+    Column("measured_at", DateTime(timezone=True), nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("queue_length", Integer, nullable=False),
+    Column("data", Text, nullable=False),
+    Index("ix_kiosk_heartbeat_history_kiosk", "kiosk_id", "received_at"),
+)
+
 schema_version = Table(
     "schema_version", metadata,
     Column("version", Integer, primary_key=True),
@@ -393,6 +415,32 @@ def _create_report_texts(connection) -> None:
     _MIGRATION_5_TABLES.create_all(connection)
 
 
+# Migration 6, as shipped.
+_MIGRATION_6_TABLES = MetaData()
+Table(
+    "kiosk_heartbeats", _MIGRATION_6_TABLES,
+    Column("kiosk_id", String(64), primary_key=True),
+    Column("measured_at", DateTime(timezone=True), nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("address", String(64), nullable=False),
+    Column("data", Text, nullable=False),
+)
+Table(
+    "kiosk_heartbeat_history", _MIGRATION_6_TABLES,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kiosk_id", String(64), nullable=False),
+    Column("measured_at", DateTime(timezone=True), nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("queue_length", Integer, nullable=False),
+    Column("data", Text, nullable=False),
+    Index("ix_kiosk_heartbeat_history_kiosk", "kiosk_id", "received_at"),
+)
+
+
+def _create_kiosk_heartbeats(connection) -> None:
+    _MIGRATION_6_TABLES.create_all(connection)
+
+
 # (version, description, step). Append new steps; never edit one that has shipped.
 MIGRATIONS = (
     (1, "visit events, salts, staff users, channel reports, photos", _create_initial),
@@ -402,4 +450,6 @@ MIGRATIONS = (
     (4, "staff names unique whatever their case or Unicode form (users.name_key)",
      _add_user_name_keys),
     (5, "summary report texts written by staff", _create_report_texts),
+    (6, "kiosk heartbeats for the fleet console (latest per kiosk, 24 h of history)",
+     _create_kiosk_heartbeats),
 )

@@ -13,7 +13,17 @@ from sqlalchemy import Connection, Engine, delete, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from .privacy import new_salt
-from .schema import audit_events, channel_reports, events, photos, report_texts, salts, users
+from .schema import (
+    audit_events,
+    channel_reports,
+    events,
+    kiosk_heartbeat_history,
+    kiosk_heartbeats,
+    photos,
+    report_texts,
+    salts,
+    users,
+)
 
 
 @dataclass(frozen=True)
@@ -176,3 +186,34 @@ def save_report_texts(engine: Engine, texts: Mapping[tuple[str, str], str], upda
                     section=section, lang=lang, body=body, updated_by=updated_by,
                     updated_at=now))
         _append_audit(conn, audit)
+
+
+# How long the fleet console keeps each kiosk's past heartbeats (the latest is kept for ever).
+HEARTBEAT_HISTORY = dt.timedelta(hours=24)
+
+
+def record_heartbeat(engine: Engine, kiosk_id: str, measured_at: dt.datetime, queue_length: int,
+                     data: str, address: str) -> bool:
+    """Keep a kiosk's heartbeat (exhibit.visits.heartbeat): as its latest state unless a newer one
+    is already there (a late, older state never hides a newer one), and in the history, whose
+    rows older than HEARTBEAT_HISTORY go. Never touches the visit log. True if it became the
+    kiosk's latest state."""
+    now = dt.datetime.now(dt.UTC)
+    values = {"kiosk_id": kiosk_id, "measured_at": measured_at, "received_at": now,
+              "address": address[:64], "data": data}
+    dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(kiosk_heartbeats).values(**values)
+    statement = statement.on_conflict_do_update(
+        index_elements=[kiosk_heartbeats.c.kiosk_id],
+        set_={name: statement.excluded[name] for name in values if name != "kiosk_id"},
+        where=kiosk_heartbeats.c.measured_at <= statement.excluded.measured_at,
+    ).returning(kiosk_heartbeats.c.kiosk_id)
+    with engine.begin() as conn:
+        latest = conn.execute(statement).first() is not None
+        conn.execute(insert(kiosk_heartbeat_history).values(
+            kiosk_id=kiosk_id, measured_at=measured_at, received_at=now,
+            queue_length=queue_length, data=data))
+        conn.execute(delete(kiosk_heartbeat_history).where(
+            kiosk_heartbeat_history.c.kiosk_id == kiosk_id,
+            kiosk_heartbeat_history.c.received_at < now - HEARTBEAT_HISTORY))
+    return latest

@@ -5,6 +5,7 @@ import { wireQuestionnaire } from "../shared/questionnaire.js";
 import { accessMode } from "./access.js";
 import { attractLoop } from "./attract.js";
 import { emit } from "./bus.js";
+import { reportState } from "./fleet.js";
 import { onSwipe } from "./gestures.js";
 import { watchIdle } from "./idle.js";
 import { lockDown } from "./lockdown.js";
@@ -329,5 +330,8 @@ function heartbeat() {
 }
 heartbeat();
 setInterval(heartbeat, 10000);
-window.exhibitKiosk = { state, show, setLanguage, reset, settings, manifests, visits, offline, idle, attract, operator, access, takehome };
+// The fleet console's report (fleet.js), and the offline dot for staff.
+const fleet = reportState({ settings, visits, offline, idle, strings: words,
+  version: () => state.manifest && state.manifest.version });
+window.exhibitKiosk = { state, show, setLanguage, reset, settings, manifests, visits, offline, idle, attract, operator, access, takehome, fleet };
 start();
