@@ -159,7 +159,8 @@ def rule_requests(app, rule, token: str) -> list[tuple[str, str, dict]]:
     ex = app.extensions["exhibit.content"].exhibition
     choices = {"lang": ex.languages, "slug": [ex.panels[0].slug], "surface": PREVIEW_SURFACES,
                "photo_id": [uuid.uuid4()], "kiosk_id": ["hall-a-left"],
-               "slugs": [f"{ex.panels[0].slug}.{ex.panels[1].slug}"]}  # a kiosk visit taken home
+               "slugs": [f"{ex.panels[0].slug}.{ex.panels[1].slug}"],  # a kiosk visit taken home
+               "name": ["0000000000000000.png"]}  # a share card (an unknown one: 404, headers too)
     values = [{}]
     for argument in sorted(rule.arguments):
         values = [{**v, argument: choice} for v in values for choice in choices[argument]]

@@ -38,6 +38,8 @@ FIELD_LABELS = {
                    "address)"),
     "question": _("which question of the questionnaire"),
     "answer": _("your answer: a choice or a rating"),
+    "cause": _("what stopped a touch screen’s attract loop: a touch, a pen, a mouse or a key"),
+    "loop_ms": _("how long the attract loop had run when it was stopped"),
 }
 
 # What the server adds to each event it stores.
