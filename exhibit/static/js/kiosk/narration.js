@@ -10,30 +10,15 @@
 // Sound stops when the visitor leaves the panel (app.js lets go of the panel's media; speech is
 // cancelled here), when access mode is turned off, and at the idle reset.
 
+import { mediaButton, showPlaying } from "./buttons.js";
 import { on } from "./bus.js";
 
-const ICONS = {
-  play: "M8 5v14l11-7z",
-  pause: "M7 5h4v14H7zM13 5h4v14h-4z",
-  replay: "M12 5V2L7 6l5 4V7a5 5 0 1 1-5 5H5a7 7 0 1 0 7-7z",
-};
-
 function button(action, label, icon) {
-  const node = document.createElement("button");
-  node.type = "button";
-  node.className = "k-btn k-narration-btn";
-  node.dataset.narration = action;
-  node.innerHTML = `<svg aria-hidden="true" viewBox="0 0 24 24" width="36" height="36"><path fill="currentColor" d="${ICONS[icon]}"/></svg>`;
-  const text = document.createElement("span");
-  text.textContent = label;
-  node.append(text);
-  return node;
+  return mediaButton("narration", action, label, icon);
 }
 
 function setButton(node, playing, words) {
-  node.dataset.narration = playing ? "pause" : "play";
-  node.querySelector("span").textContent = playing ? words.narration_pause : words.narration_play;
-  node.querySelector("path").setAttribute("d", ICONS[playing ? "pause" : "play"]);
+  showPlaying(node, "narration", playing, { play: words.narration_play, pause: words.narration_pause });
 }
 
 /** The speech-synthesis voice for `lang` ("zh" also matches "cmn"), or null. */
@@ -54,7 +39,7 @@ function recorded(bar, url, words) {
   audio.src = url;
   audio.className = "k-narration-audio";
   const play = button("play", words.narration_play, "play");
-  const replay = button("replay", words.narration_replay, "replay");
+  const replay = button("replay", words.narration_replay, "restart");
   const note = document.createElement("p");
   note.className = "k-narration-note";
   note.textContent = words.narration_recorded;
@@ -88,7 +73,7 @@ function synthesised(bar, text, lang, words) {
   }
   const speech = window.speechSynthesis;
   const play = button("play", words.narration_play, "play");
-  const replay = button("replay", words.narration_replay, "replay");
+  const replay = button("replay", words.narration_replay, "restart");
   const note = document.createElement("p");
   note.className = "k-narration-note";
   note.textContent = words.narration_synthetic;

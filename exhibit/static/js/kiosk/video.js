@@ -3,24 +3,9 @@
 // a download really starts. So the kiosk takes them away and gives each video large, translated
 // buttons: play/pause, start again, captions on/off; a tap on the picture plays or pauses too.
 
-const ICONS = {
-  play: "M8 5v14l11-7z",
-  pause: "M7 5h4v14H7zM13 5h4v14h-4z",
-  restart: "M12 5V2L7 6l5 4V7a5 5 0 1 1-5 5H5a7 7 0 1 0 7-7z",
-  captions: "M4 6h16a1 1 0 0 1 1 1v10a1 1 0 0 1-1 1H4a1 1 0 0 1-1-1V7a1 1 0 0 1 1-1zm3 4.5v3a1 1 0 0 0 1 1h2v-1.5H8.5v-2H10V9.5H8a1 1 0 0 0-1 1zm6 0v3a1 1 0 0 0 1 1h2v-1.5h-1.5v-2H16V9.5h-2a1 1 0 0 0-1 1z",
-};
+import { mediaButton, showPlaying } from "./buttons.js";
 
-function button(action, label, icon) {
-  const node = document.createElement("button");
-  node.type = "button";
-  node.className = "k-btn k-video-btn";
-  node.dataset.video = action;
-  node.innerHTML = `<svg aria-hidden="true" viewBox="0 0 24 24" width="36" height="36"><path fill="currentColor" d="${ICONS[icon]}"/></svg>`;
-  const text = document.createElement("span");
-  text.textContent = label;
-  node.append(text);
-  return node;
-}
+const button = (action, label, icon) => mediaButton("video", action, label, icon);
 
 /** Give every video in `root` the kiosk's controls; `words` are the interface strings. */
 export function kioskVideos(root, words) {
@@ -42,12 +27,8 @@ export function kioskVideos(root, words) {
     bar.append(play, restart, captions);
     video.after(bar);
 
-    const showing = () => {
-      const playing = !video.paused && !video.ended;
-      play.dataset.video = playing ? "pause" : "play";
-      play.querySelector("span").textContent = playing ? words.video_pause : words.video_play;
-      play.querySelector("path").setAttribute("d", ICONS[playing ? "pause" : "play"]);
-    };
+    const showing = () => showPlaying(play, "video", !video.paused && !video.ended,
+                                      { play: words.video_play, pause: words.video_pause });
     const toggle = () => (video.paused || video.ended ? video.play().catch(() => {}) : video.pause());
     const setCaptions = (on) => {
       captions.setAttribute("aria-pressed", String(on));
