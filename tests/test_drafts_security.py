@@ -274,6 +274,11 @@ def test_a_draft_cannot_approve_itself_as_the_reviewer(browser, draft_app):
                 banner.wait_for()
             # The link in the draft's text, clicked in the preview: it opens in the frame.
             link = page.frame_locator("iframe.preview-web").locator(f'a[href="{urls["page"]}"]')
+            # The media come first on the page, so the link lies below the frame's first 800 px,
+            # and Playwright cannot scroll inside a sandboxed frame where no script runs (its
+            # click lands on the video's caption above). A reviewer scrolls the frame; here the
+            # frame is made tall enough to show the whole draft (the staff page runs script).
+            page.locator("iframe.preview-web").evaluate("f => { f.style.height = '2400px'; }")
             with page.expect_response(lambda r: r.url.endswith(urls["page"])) as opened:
                 link.click()
             assert opened.value.headers["content-type"].startswith("text/vtt")

@@ -109,15 +109,15 @@ class Server:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise AssertionError(f"the server exited ({self.process.returncode}):\n{self.logs()}")
+            conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=1)
             try:
-                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=1)
                 conn.request("GET", "/healthz")
                 if conn.getresponse().status == 200:
-                    conn.close()
                     return
-                conn.close()
             except OSError:
                 pass
+            finally:
+                conn.close()  # after a timeout too (an unclosed socket is a ResourceWarning)
             time.sleep(0.05)
         raise AssertionError(f"the server did not answer /healthz in time:\n{self.logs()}")
 

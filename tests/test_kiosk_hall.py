@@ -152,6 +152,9 @@ def test_the_idle_reset_brings_back_home_default_language_and_ends_the_visit(
     page.click(".k-section >> nth=1")
     page.click("button.k-lang[data-lang=fr]")
     page.wait_for_function("() => window.exhibitKiosk.state.lang === 'fr'")
+    # This visit's id: other tests of the same server use the kiosk id "idle-test" too.
+    session = page.evaluate("""() => JSON.parse(localStorage.getItem(
+        'exhibit-kiosk:open-visit:idle-test')).session.id""")
     page.wait_for_selector("#k-idle:not([hidden])", timeout=STATE_TIMEOUT_MS)  # the gentle countdown
     assert "2" in page.inner_text("#k-idle") or "1" in page.inner_text("#k-idle")
     page.wait_for_selector("#k-attract:not([hidden])", timeout=STATE_TIMEOUT_MS)
@@ -163,7 +166,7 @@ def test_the_idle_reset_brings_back_home_default_language_and_ends_the_visit(
     ends = []
     while time.monotonic() < deadline and not ends:
         with demo_app.extensions["exhibit.db"].connect() as conn:
-            ends = conn.execute(select(events).where(events.c.kiosk_id == "idle-test",
+            ends = conn.execute(select(events).where(events.c.session_id == session,
                                                      events.c.kind == "session_end")).all()
         time.sleep(0.2)
     assert len(ends) == 1 and ends[0].lang == "fr"

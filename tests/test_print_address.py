@@ -123,15 +123,15 @@ def _free_port() -> int:
 
 
 def _get(port: int, path: str) -> tuple[int, str] | None:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
     try:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
         conn.request("GET", path)
         response = conn.getresponse()
-        answer = response.status, response.read().decode("utf-8", "replace")
-        conn.close()
-        return answer
+        return response.status, response.read().decode("utf-8", "replace")
     except OSError:
         return None
+    finally:
+        conn.close()  # after a timeout too (an unclosed socket is a ResourceWarning)
 
 
 def test_the_development_server_uses_the_address_it_serves(tmp_path):

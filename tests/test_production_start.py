@@ -32,14 +32,14 @@ def production(server: Server) -> subprocess.Popen:
 
 
 def answers(port: int) -> bool:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
     try:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
         conn.request("GET", "/healthz")
-        ok = conn.getresponse().status == 200
-        conn.close()
-        return ok
-    except OSError:
+        return conn.getresponse().status == 200
+    except OSError:  # not listening yet, or (a busy machine) no answer within the second
         return False
+    finally:
+        conn.close()  # also after a timeout: an unclosed socket is a ResourceWarning, an error here
 
 
 def test_the_demo_password_keeps_a_production_server_from_starting(tmp_path):
