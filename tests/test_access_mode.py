@@ -144,6 +144,12 @@ def test_kiosk_access_mode_is_clean_for_axe(kiosk):
     assert not page.errors, page.errors
 
 
+def label_is(page, text: str) -> None:
+    """Until the narration's play button reads `text` (it follows the audio's play/pause events)."""
+    page.wait_for_function("""t => document.querySelector('.k-narration-btn').innerText.trim() === t""",
+                           arg=text)
+
+
 def test_recorded_narration_plays_pauses_and_replays(kiosk):
     page = kiosk()
     language(page, "en")
@@ -158,7 +164,7 @@ def test_recorded_narration_plays_pauses_and_replays(kiosk):
     page.tap(play + " >> nth=0")
     page.wait_for_function("""() => { const a = document.querySelector('.k-narration audio');
         return !a.paused && a.currentTime > 0.5; }""", timeout=STATE_TIMEOUT_MS)
-    assert page.inner_text(".k-narration-btn >> nth=0").strip() == "Pause"
+    label_is(page, "Pause")
     # Listening is not idling: the idle timer is held like a playing video's.
     page.wait_for_function("() => window.exhibitKiosk.idle.state().videoPlaying")
     # Pause: the audio stops where it was.
@@ -166,7 +172,7 @@ def test_recorded_narration_plays_pauses_and_replays(kiosk):
     page.wait_for_function("() => document.querySelector('.k-narration audio').paused")
     stopped = page.evaluate("document.querySelector('.k-narration audio').currentTime")
     assert stopped > 0.5
-    assert page.inner_text(".k-narration-btn >> nth=0").strip() == "Listen"
+    label_is(page, "Listen")  # set by the "pause" event, which comes a task after `paused`
     # Listen again: from the start, playing.
     page.tap(".k-narration-btn[data-narration=replay]")
     page.wait_for_function("""t => { const a = document.querySelector('.k-narration audio');
