@@ -130,6 +130,34 @@ def browser():
         chromium.close()
 
 
+@pytest.fixture()
+def kiosk(browser, live_server):
+    """Open the kiosk on a touch screen; yields a function that opens it (one context per call).
+    ``worker=False`` blocks the service worker (no offline copy made beside the test);
+    ``clock=True`` installs Playwright's clock before the page loads."""
+    contexts = []
+
+    def opener(kiosk_id: str = "visitor-test", viewport: dict | None = None, worker: bool = True,
+               clock: bool = False):
+        context = browser.new_context(viewport=viewport or {"width": 1920, "height": 1080},
+                                      has_touch=True,
+                                      service_workers="allow" if worker else "block")
+        contexts.append(context)
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        if clock:
+            page.clock.install()
+        page.goto(f"{live_server}/kiosk/?kiosk={kiosk_id}")
+        page.wait_for_selector("#kiosk-app[data-ready]")
+        page.errors = errors
+        return page
+
+    yield opener
+    for context in contexts:
+        context.close()
+
+
 @pytest.fixture(scope="session")
 def live_server(demo_app):
     """The demo app on a real HTTP port, in a thread, for the browser tests."""

@@ -12,6 +12,8 @@ axe. Every test waits for states (Playwright's clock for the attract loop), neve
 
 from __future__ import annotations
 
+import functools
+
 import pytest
 
 from tests.conftest import STATE_TIMEOUT_MS
@@ -32,25 +34,9 @@ NO_VOICE = {  # the interface string, as each catalog gives it
 
 
 @pytest.fixture()
-def kiosk(browser, live_server):
-    contexts = []
-
-    def opener(kiosk_id: str = "visitor-test", clock: bool = False):
-        context = browser.new_context(viewport=LANDSCAPE, has_touch=True, service_workers="block")
-        contexts.append(context)
-        page = context.new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        if clock:
-            page.clock.install()
-        page.goto(f"{live_server}/kiosk/?kiosk={kiosk_id}")
-        page.wait_for_selector("#kiosk-app[data-ready]")
-        page.errors = errors
-        return page
-
-    yield opener
-    for context in contexts:
-        context.close()
+def kiosk(kiosk):
+    """The shared kiosk opener (tests/conftest.py), landscape, without the service worker."""
+    return functools.partial(kiosk, worker=False)
 
 
 def show(page, slug):

@@ -19,28 +19,6 @@ VIDEO_SLUG = "project-video"
 LANDSCAPE = {"width": 1920, "height": 1080}
 
 
-@pytest.fixture()
-def kiosk(browser, live_server):
-    """Open the kiosk on a touch screen; yields a function that opens it (one context per test)."""
-    contexts = []
-
-    def opener(kiosk_id: str = "visitor-test", viewport: dict = LANDSCAPE, worker=True):
-        context = browser.new_context(viewport=viewport, has_touch=True,
-                                      service_workers="allow" if worker else "block")
-        contexts.append(context)
-        page = context.new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        page.goto(f"{live_server}/kiosk/?kiosk={kiosk_id}")
-        page.wait_for_selector("#kiosk-app[data-ready]")
-        page.errors = errors
-        return page
-
-    yield opener
-    for context in contexts:
-        context.close()
-
-
 def show(page, slug):
     page.evaluate("slug => window.exhibitKiosk.show(slug)", slug)
     if slug:
