@@ -50,7 +50,10 @@ def wait_for_reset(page):
 
 @pytest.mark.parametrize("leave", ["next", "home", "language"])
 def test_leaving_a_playing_video_still_resets(kiosk, leave):
-    page = kiosk()
+    # Without the offline copy being made beside it: with the service worker downloading, the
+    # film sometimes never starts in headless Chromium (no error event to recover from; noted in
+    # the README). What is tested here is the idle reset after a playing film.
+    page = kiosk(worker=False)
     page.tap(".k-section >> nth=0")
     show(page, VIDEO_SLUG)
     play_video(page)
