@@ -16,6 +16,32 @@ ROOT = Path(__file__).resolve().parent.parent
 DEMO_PANELS = ROOT / "panels"
 
 
+# scrypt at the production cost (N=32768) takes 0.1-0.2 s a hash, and the staff, review and report
+# tests make and check thousands of hashes: about a fifth of the suite's time on a 2-core machine.
+# As Django advises for its own tests, the tests hash with the same algorithm and the same code paths
+# at a low cost (N=1024); tests marked `full_password_cost` keep the production cost and one of them
+# checks that real accounts are stored at it.
+TEST_PASSWORD_METHOD = "scrypt:1024:8:1"
+
+
+@pytest.fixture(autouse=True)
+def _test_password_cost(request, monkeypatch):
+    if request.node.get_closest_marker("full_password_cost"):
+        return
+    from werkzeug.security import generate_password_hash
+
+    from exhibit.auth import accounts
+
+    monkeypatch.setattr(accounts, "PASSWORD_METHOD", TEST_PASSWORD_METHOD)
+    monkeypatch.setattr(accounts, "_DUMMY_HASH", _cheap_dummy_hash(generate_password_hash))
+
+
+def _cheap_dummy_hash(generate, _made=[]):  # noqa: B006 - one dummy hash for the whole run
+    if not _made:
+        _made.append(generate("not a real password at all", TEST_PASSWORD_METHOD))
+    return _made[0]
+
+
 @pytest.fixture(scope="session")
 def media_cache(tmp_path_factory) -> Path:
     """One derivative cache for the whole run: images are resized once, not per test."""

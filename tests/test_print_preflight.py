@@ -256,7 +256,7 @@ sources:
 
 
 def test_a_huge_image_fails_in_the_child_and_the_rest_prints(scratch, media_cache, tmp_path):
-    """A poster frame that decodes to 495 MB, against a 1200 MB limit: the child runs out of
+    """A poster frame that decodes to 210 MB, against an 800 MB limit: the child runs out of
     memory on that panel, the other panel still prints, and this process never decodes it (the
     web app copies posters as they are)."""
     media = scratch.parent / "media" / "video"
@@ -265,12 +265,12 @@ def test_a_huge_image_fails_in_the_child_and_the_rest_prints(scratch, media_cach
     for lang in ("zh", "en", "fr"):
         (media / f"clip.{lang}.vtt").write_text(
             "WEBVTT\n\n00:00:00.000 --> 00:00:01.000\nHello\n", encoding="utf-8")
-    _zero_png(media / "poster.png", 15000, 11000)  # 165 Mpx
+    _zero_png(media / "poster.png", 10000, 7000)  # 70 Mpx
     (scratch / "clip").mkdir()
     (scratch / "clip" / "panel.yaml").write_text(VIDEO_PANEL, encoding="utf-8")
     for lang in ("zh", "en", "fr"):
         (scratch / "clip" / f"text.{lang}.md").write_text("Text.\n", encoding="utf-8")
-    app = make_app(scratch, media_cache, PRINT_MEMORY_MB=1200)
+    app = make_app(scratch, media_cache, PRINT_MEMORY_MB=800)
     try:
         report = _print(app, ["clip", "output"], ["en"], tmp_path / "out")
     finally:

@@ -205,6 +205,16 @@ def test_exports_and_imports_from_the_command_line_are_audited(visit_app, tmp_pa
 
 # -- no account enumeration -------------------------------------------------------------------------
 
+@pytest.mark.full_password_cost
+def test_passwords_are_stored_as_scrypt_at_full_cost(visit_app, accounts):
+    """The other tests hash cheaply (conftest); here the production cost is checked on real rows."""
+    with visit_app.extensions["exhibit.db"].connect() as conn:
+        stored = conn.execute(text("SELECT password_hash FROM users")).scalars().all()
+    assert len(stored) == 4
+    assert all(hash_.startswith("scrypt:32768:8:1$") for hash_ in stored), stored
+
+
+@pytest.mark.full_password_cost  # timings compared at the production cost, as attackers see them
 def test_unknown_name_and_wrong_password_look_and_take_the_same(staff, visit_app, monkeypatch):
     engine = visit_app.extensions["exhibit.db"]
     with engine.begin() as conn:
