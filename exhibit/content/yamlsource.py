@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+import yaml.cyaml
 
 from .errors import ErrorLog
 from .textfile import read_text
@@ -82,6 +83,30 @@ class _Loader(yaml.SafeLoader):
         return result
 
 
+class _LibyamlLoader(_Loader):
+    """_Loader taking its events from libyaml's C parser: four times faster on the demo, with the
+    same nodes, lines and checks, because composing (the alias and depth checks above) and
+    constructing stay PyYAML's own Python code. Used when PyYAML was built with libyaml."""
+
+    def __init__(self, stream):  # noqa: D107 - the parser is libyaml's; the rest is _Loader's
+        self._events = yaml.cyaml.CParser(stream)
+        yaml.composer.Composer.__init__(self)
+        yaml.constructor.SafeConstructor.__init__(self)
+        yaml.resolver.Resolver.__init__(self)
+
+    def check_event(self, *choices):  # noqa: D102 - PyYAML parser interface
+        return self._events.check_event(*choices)
+
+    def peek_event(self):  # noqa: D102 - PyYAML parser interface
+        return self._events.peek_event()
+
+    def get_event(self):  # noqa: D102 - PyYAML parser interface
+        return self._events.get_event()
+
+    def dispose(self):  # noqa: D102 - PyYAML loader interface
+        self._events.dispose()
+
+
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _Loader.construct_mapping)
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _Loader.construct_sequence)
 # Dates stay text: the checker reads them itself (rules.calendar_date), so a date the calendar
@@ -92,6 +117,19 @@ _Loader.yaml_implicit_resolvers = {
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
 
 
+def _parse(text: str) -> Any:
+    """The YAML document in ``text``, read by libyaml when PyYAML has it. A document libyaml
+    refuses is read again by PyYAML's own parser, which raises the error: its messages are the ones
+    load_yaml turns into plain words, and they are the same whichever way PyYAML was built.
+    (libyaml is a little more lenient: it takes a tab after ``key:``, which YAML allows.)"""
+    if yaml.__with_libyaml__:
+        try:
+            return yaml.load(text, Loader=_LibyamlLoader)  # noqa: S506 - a SafeLoader subclass
+        except (yaml.YAMLError, UnicodeError):  # libyaml refuses a lone surrogate while encoding
+            pass
+    return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+
+
 def load_yaml(path: Path, errors: ErrorLog, *, within: Path | None = None) -> LineDict | None:
     """Parse a YAML file whose top level must be a mapping; log problems and return None.
 
@@ -100,7 +138,7 @@ def load_yaml(path: Path, errors: ErrorLog, *, within: Path | None = None) -> Li
     if text is None:
         return None
     try:
-        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+        data = _parse(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 0
