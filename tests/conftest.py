@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import shutil
 from pathlib import Path
 
@@ -28,18 +29,18 @@ TEST_PASSWORD_METHOD = "scrypt:1024:8:1"
 def _test_password_cost(request, monkeypatch):
     if request.node.get_closest_marker("full_password_cost"):
         return
-    from werkzeug.security import generate_password_hash
-
     from exhibit.auth import accounts
 
     monkeypatch.setattr(accounts, "PASSWORD_METHOD", TEST_PASSWORD_METHOD)
-    monkeypatch.setattr(accounts, "_DUMMY_HASH", _cheap_dummy_hash(generate_password_hash))
+    monkeypatch.setattr(accounts, "_DUMMY_HASH", _test_dummy_hash())
 
 
-def _cheap_dummy_hash(generate, _made=[]):  # noqa: B006 - one dummy hash for the whole run
-    if not _made:
-        _made.append(generate("not a real password at all", TEST_PASSWORD_METHOD))
-    return _made[0]
+@functools.cache
+def _test_dummy_hash() -> str:
+    """The unknown-account hash at the tests' cost (made once for the run)."""
+    from werkzeug.security import generate_password_hash
+
+    return generate_password_hash("not a real password at all", TEST_PASSWORD_METHOD)
 
 
 @pytest.fixture(scope="session")
